@@ -1,0 +1,64 @@
+"""Typed values that flow through the indexing stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ChunkKind = Literal["body", "comment"]
+DateSource = Literal["catalog", "dateline", "inferred", "unknown"]
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reader comment: opinion, never reported fact.
+
+    ``start``/``end`` index into ``Article.comments_text`` (all comments of the article
+    joined by blank lines), so comment chunks keep exact offsets just like body chunks.
+    """
+
+    author: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article after cleaning.
+
+    ``published`` is an ISO 8601 date at the precision the text supports ("2026-01-10",
+    "2024-07") or None when unknown: never made up.
+    """
+
+    id: str
+    title: str
+    published: str | None
+    date_source: DateSource
+    source: str | None
+    body: str
+    comments: tuple[Comment, ...] = ()
+    content_hash: str = ""
+    path: str = ""
+    date_evidence: str | None = None
+
+    @property
+    def comments_text(self) -> str:
+        return "\n\n".join(c.text for c in self.comments)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A window of an article's body (or of its comments_text when kind == "comment").
+
+    ``article.body[start:end] == text`` (or ``article.comments_text[start:end]``) always holds.
+    ``embed_text`` is what the embedder sees (may carry a title/date header).
+    """
+
+    id: str
+    article_id: str
+    kind: ChunkKind
+    text: str
+    start: int
+    end: int
+    embed_text: str = field(default="", compare=False)

@@ -1,0 +1,45 @@
+"""The one settings object: index settings plus retrieval and answering knobs.
+
+Create it at the edge and pass it down::
+
+    >>> s = Settings(top_k=3)
+    >>> s.top_k, s.rrf_k
+    (3, 60)
+
+Environment variables use the ``QA_`` prefix (``QA_TOP_K=8``, ``QA_LLM_URL=...``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from index.config import IndexSettings
+
+Mode = Literal["extractive", "generative"]
+
+
+class Settings(IndexSettings):
+    # retrieval
+    top_k: int = Field(5, ge=1, le=20, description="Sources shown with an answer (max 20).")
+    dense_k: int = Field(30, ge=1, le=500, description="Candidates from the vector search.")
+    bm25_k: int = Field(30, ge=1, le=500, description="Candidates from BM25.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dedupe_threshold: float = Field(0.95, ge=0, le=1, description="Cosine above = duplicate.")
+    allow_comments: bool = Field(False, description="Let reader comments be searched.")
+    # answering
+    mode: Mode = "extractive"
+    abstain_threshold: float = Field(0.45, description="Evidence score below = abstain.")
+    max_answer_sentences: int = Field(3, ge=1, le=10)
+    max_question_chars: int = Field(1000, ge=16, description="Longer questions are truncated.")
+    # generation
+    llm_backend: str = Field("smollm2", description="Generator registry name.")
+    llm_url: str | None = Field(None, description="OpenAI-compatible endpoint URL.")
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    max_new_tokens: int = Field(200, ge=1, le=1024)
+    # serving
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=1, le=65535)
+    auth: str | None = Field(None, description="user:password for the chat page.")
