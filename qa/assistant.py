@@ -1,0 +1,316 @@
+"""The public API: ``Assistant().ask(question) -> Answer``.
+
+>>> from qa import Assistant                                    # doctest: +SKIP
+>>> bot = Assistant()                                           # doctest: +SKIP
+>>> bot.ask("Who met Elías Jaua in Guatemala?").citations[0].title  # doctest: +SKIP
+
+One Assistant serves many threads: models load once, lazily; the index snapshot is immutable
+and swapped atomically when the index changes, so every answer sees one consistent corpus.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.config import set_offline_env
+from qa.compose import Composed, Policy, compose
+from qa.conversation import Turn, resolve_followup
+from qa.evidence import SentenceVectors, Weights, score_evidence
+from qa.question import analyze
+from qa.retrieve import Filters, HybridRetriever
+from qa.settings import Mode, Settings
+from qa.snapshot import Snapshot
+from qa.types import Answer
+
+if TYPE_CHECKING:
+    from index.build import SyncReport
+
+    from index.embed import Embedder
+    from index.store import ChunkStore
+    from qa.generate import Generator
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Grounded question answering over the indexed articles.
+
+    Pass fakes or alternative backends explicitly (``embedder=``, ``store=``, ``generator=``);
+    otherwise they are built from ``settings`` on first use.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        store: ChunkStore | None = None,
+        generator: Generator | None = None,
+        build_if_missing: bool = True,
+        weights: Weights | None = None,
+    ) -> None:
+        set_offline_env()
+        self.settings = settings or Settings()
+        self._embedder = embedder
+        self._store = store
+        self._generator = generator
+        self.build_if_missing = build_if_missing
+        self.weights = weights or Weights()
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.RLock()
+        self._write_lock = threading.Lock()
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors: SentenceVectors | None = None
+
+    # -- components, built lazily ------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                from index.embed import get_embedder
+
+                self._embedder = get_embedder(self.settings)
+            return self._embedder
+
+    @property
+    def store(self) -> ChunkStore:
+        with self._lock:
+            if self._store is None:
+                from index.store import open_store
+
+                self._store = open_store(self.settings, self.embedder, create=self.build_if_missing)
+                if self.build_if_missing and self._store.count() == 0:
+                    self._sync(self.settings.corpus_dir)
+            return self._store
+
+    @property
+    def generator(self) -> Generator:
+        with self._lock:
+            if self._generator is None:
+                from qa.generate import get_generator
+
+                self._generator = get_generator(self.settings)
+            return self._generator
+
+    def snapshot(self) -> Snapshot:
+        """The current immutable view of the index (rebuilt only when the index changed)."""
+        store = self.store
+        generation = store.generation()
+        snap = self._snapshot
+        if snap is not None and snap.generation == generation:
+            return snap
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation != generation:
+                t0 = time.perf_counter()
+                self._snapshot = Snapshot(generation, store.articles(), store.live_chunks())
+                log.info("loaded index snapshot in %.0f ms", (time.perf_counter() - t0) * 1000)
+            return self._snapshot
+
+    # -- indexing ----------------------------------------------------------------------------
+    def _sync(self, folder: Path) -> SyncReport:
+        from index.build import sync
+
+        with self._write_lock:
+            assert self._store is not None
+            return sync(folder, self.settings, self.embedder, self._store, progress=False)
+
+    def index(self, folder: str | Path | None = None) -> SyncReport:
+        """Bring the index in line with ``folder`` (default: the corpus dir); incremental."""
+        self.store  # noqa: B018 - opens (and first-builds) the store
+        return self._sync(Path(folder) if folder else self.settings.corpus_dir)
+
+    def add_article(
+        self,
+        text: str,
+        *,
+        title: str | None = None,
+        published: str | None = None,
+        filename: str | None = None,
+    ) -> tuple[str, SyncReport]:
+        """Save an article into the corpus folder and index it; returns (article id, report).
+
+        ``filename`` is reduced to a safe base name inside the corpus folder (no paths).
+        """
+        from qa.upload import save_article
+
+        path = save_article(
+            self.settings.corpus_dir,
+            text,
+            title=title,
+            published=published,
+            filename=filename,
+            max_bytes=self.settings.max_file_bytes,
+        )
+        report = self.index()
+        return path.stem, report
+
+    # -- answering ---------------------------------------------------------------------------
+    def _embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._qcache.get(text)
+            if hit is not None:
+                self._qcache.move_to_end(text)
+                return hit
+        vec = self.embedder.embed([text])[0]
+        with self._lock:
+            self._qcache[text] = vec
+            while len(self._qcache) > 1024:
+                self._qcache.popitem(last=False)
+        return vec
+
+    def _sentence_vectors(self) -> SentenceVectors:
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = SentenceVectors(self.embedder)
+            return self._vectors
+
+    def _clean_question(self, question: str) -> tuple[str, list[str]]:
+        if not isinstance(question, str) or not question.strip():
+            raise ValueError("The question is empty: type a question about the articles.")
+        text = " ".join(question.split())
+        notes: list[str] = []
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            log.warning("question truncated from %d to %d characters", len(text), limit)
+            notes.append(f"question truncated to {limit} characters")
+            text = text[:limit]
+        return text, notes
+
+    def ask(
+        self,
+        question: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        articles: Sequence[str] | None = None,
+        allow_comments: bool | None = None,
+        mode: Mode | None = None,
+        top_k: int | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Answer:
+        """Answer from the articles only, with citations; abstain when they don't say.
+
+        ``since``/``until`` are ISO dates ("2019", "2019-08", "2019-08-21"), inclusive;
+        ``articles`` restricts to article ids; ``allow_comments`` lets reader comments be
+        searched (they are always labelled as opinion, never stated as fact).
+        """
+        timings: dict[str, float] = {}
+        t_all = time.perf_counter()
+        text, notes = self._clean_question(question)
+        resolved = resolve_followup(history, text) if history else text
+        mode = mode or self.settings.mode
+        top_k = top_k if top_k is not None else self.settings.top_k
+        if not 1 <= top_k <= 20:
+            raise ValueError("top_k must be between 1 and 20.")
+        comments = self.settings.allow_comments if allow_comments is None else allow_comments
+        filters = Filters.build(since, until, articles, comments)
+
+        snap = self.snapshot()
+        q = analyze(resolved)
+        t = time.perf_counter()
+        qvec = self._embed_query(resolved)
+        timings["embed_query"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        retriever = self._retriever()
+        kinds = ("body", "comment") if comments else ("body",)
+        hits = retriever.search(snap, resolved, qvec, filters, kinds)
+        comment_hits = (
+            [] if comments else retriever.search(snap, resolved, qvec, filters, ("comment",))
+        )
+        timings["search"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        vectors = self._sentence_vectors()
+        evidence = score_evidence(snap, q, qvec, hits, vectors, self.weights)
+        comment_ev = score_evidence(snap, q, qvec, comment_hits[:3], vectors, self.weights)
+        timings["evidence"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        policy = Policy(
+            threshold=self.settings.abstain_threshold,
+            max_sentences=min(self.settings.max_answer_sentences, top_k),
+        )
+        composed: Composed = compose(snap, q, evidence, hits, policy, comment_ev)
+        timings["compose"] = (time.perf_counter() - t) * 1000
+        if mode == "generative" and not composed.abstained:
+            from qa.generate import generate_answer
+
+            t = time.perf_counter()
+            composed = generate_answer(
+                self.generator, snap, q, evidence, composed, self.settings, self.embedder
+            )
+            timings["generate"] = (time.perf_counter() - t) * 1000
+        timings["total"] = (time.perf_counter() - t_all) * 1000
+        return Answer(
+            text=composed.text,
+            citations=composed.citations,
+            abstained=composed.abstained,
+            related=composed.related[:top_k],
+            timings_ms=timings,
+            question=text,
+            resolved_question=resolved,
+            mode=mode,
+            notes=(*notes, *composed.notes),
+        )
+
+    def _retriever(self) -> HybridRetriever:
+        s = self.settings
+        return HybridRetriever(
+            store=self.store,
+            dense_k=s.dense_k,
+            bm25_k=s.bm25_k,
+            rrf_k=s.rrf_k,
+            dedupe_threshold=s.dedupe_threshold,
+        )
+
+    def chat(self, history: Sequence[Turn], question: str, **options: Any) -> Answer:
+        """Answer a follow-up: ``history`` is [(question, answer_text), ...], oldest first."""
+        return self.ask(question, history=history, **options)
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), **options: Any
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it grows, then the final ``Answer`` (which replaces it)."""
+        mode = options.get("mode") or self.settings.mode
+        if mode == "generative":
+            from qa.generate import stream_answer
+
+            yield from stream_answer(self, question, history, options)
+            return
+        answer = self.ask(question, history=history, **options)
+        words = answer.text.split(" ")
+        for i in range(4, len(words), 4):
+            yield " ".join(words[:i])
+        yield answer
+
+    def close(self) -> None:
+        """Drop references to heavy components (models stay cached by their modules)."""
+        self._snapshot = None
+        self._vectors = None
+
+
+def with_settings(assistant: Assistant, **changes: Any) -> Assistant:
+    """A new Assistant sharing ``assistant``'s loaded components, with some settings changed."""
+    settings = assistant.settings.model_copy(update=changes)
+    clone = Assistant(
+        settings,
+        embedder=assistant._embedder,
+        store=assistant._store,
+        generator=assistant._generator,
+        build_if_missing=assistant.build_if_missing,
+        weights=assistant.weights,
+    )
+    clone._vectors = assistant._vectors
+    return clone
+
+
+__all__ = ["Assistant", "with_settings"]

@@ -1,0 +1,192 @@
+"""The default answerer: extractive, grounded by construction, time-aware, honest when unsure.
+
+Every answer sentence is an exact sentence of an article, followed by ``[n]`` whose citation
+quotes that very span; the composer only adds framing ("As of Mar 2026:", timelines, and the
+plain refusal when evidence is too weak).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.types import Article
+from qa.evidence import Evidence
+from qa.question import QuestionInfo
+from qa.retrieve import jaccard
+from qa.snapshot import Sentence, Snapshot
+from qa.timeref import human_date, resolve_relative, sort_key
+from qa.types import Citation, Hit
+
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(?:,\s*[A-Z][\w .]+)?\s*[—–-]{1,2}\s+")
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The answerer's knobs; ``threshold`` comes from settings (calibrated by ``qa eval``)."""
+
+    threshold: float = 0.45
+    max_sentences: int = 3
+    extra_ratio: float = 0.88  # an extra sentence must score this share of the lead's score
+    latest_band: float = 0.80  # "now" questions: newest article wins among sentences this close
+    related: int = 3
+
+
+@dataclass(frozen=True)
+class Composed:
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    related: tuple[Citation, ...]
+    notes: tuple[str, ...] = ()
+
+
+def citation_for(snap: Snapshot, n: int, article_id: str, kind: str, start: int, end: int,
+                 score: float) -> Citation:  # fmt: skip
+    a: Article = snap.articles[article_id]
+    text = snap.source_text(article_id, kind)
+    return Citation(
+        n=n,
+        article_id=article_id,
+        title=a.title,
+        published=a.published,
+        quote=text[start:end],
+        start=start,
+        end=end,
+        kind="comment" if kind == "comment" else "body",
+        score=round(score, 4),
+    )
+
+
+def related_from_hits(snap: Snapshot, hits: Sequence[Hit], limit: int) -> tuple[Citation, ...]:
+    return tuple(
+        citation_for(snap, i, h.article_id, h.kind, h.start, h.end, h.fused)
+        for i, h in enumerate(hits[:limit], start=1)
+    )
+
+
+def display(sentence: Sentence) -> str:
+    """The sentence as shown in an answer: dateline prefix dropped, whitespace tidied."""
+    text = _DATELINE.sub("", sentence.text.strip()) if sentence.start == 0 else sentence.text
+    return " ".join(text.split())
+
+
+def _date_notes(snap: Snapshot, ev: Evidence) -> str:
+    published = snap.articles[ev.sentence.article_id].published
+    resolved = resolve_relative(ev.sentence.text, published)
+    if not resolved:
+        return ""
+    parts = [f"{phrase} = {human_date(iso)}" for phrase, iso in resolved]
+    return " (" + "; ".join(dict.fromkeys(parts)) + ")"
+
+
+def _sort(snap: Snapshot, ev: Evidence) -> int:
+    return sort_key(snap.articles[ev.sentence.article_id].published)
+
+
+def _pick(
+    snap: Snapshot, q: QuestionInfo, usable: list[Evidence], policy: Policy
+) -> tuple[list[Evidence], bool]:
+    """Choose the answer sentences; returns (chosen, is_timeline)."""
+    best = usable[0]
+    if q.wants_latest:
+        band = [e for e in usable if e.score >= policy.latest_band * best.score]
+        newest = max(band, key=lambda e: (_sort(snap, e), e.score))
+        per_article: dict[str, Evidence] = {}
+        for e in band:
+            per_article.setdefault(e.sentence.article_id, e)
+        dated = sorted(per_article.values(), key=lambda e: -_sort(snap, e))
+        if len({_sort(snap, e) for e in dated}) >= 2:
+            rest = [e for e in dated if e is not newest][: policy.max_sentences - 1]
+            return [newest, *rest], True
+        best = newest
+    chosen = [best]
+    shingles = [frozenset(_WORDS.findall(best.sentence.text.lower()))]
+    for e in usable[1:]:
+        if len(chosen) >= policy.max_sentences:
+            break
+        if e.score < policy.extra_ratio * best.score:
+            break
+        sh = frozenset(_WORDS.findall(e.sentence.text.lower()))
+        if any(jaccard(sh, other) > 0.5 for other in shingles):
+            continue
+        chosen.append(e)
+        shingles.append(sh)
+    return chosen, False
+
+
+def compose(
+    snap: Snapshot,
+    q: QuestionInfo,
+    evidence: Sequence[Evidence],
+    hits: Sequence[Hit],
+    policy: Policy,
+    comment_evidence: Sequence[Evidence] = (),
+) -> Composed:
+    """Turn scored evidence into an answer, a timeline, or a plain refusal."""
+    usable = [e for e in evidence if not e.missing_entities and e.score >= policy.threshold]
+    if not usable:
+        return _abstain(snap, q, evidence, hits, policy, comment_evidence)
+    chosen, timeline = _pick(snap, q, usable, policy)
+    citations: list[Citation] = []
+    lines: list[str] = []
+    for n, ev in enumerate(chosen, start=1):
+        s = ev.sentence
+        citations.append(citation_for(snap, n, s.article_id, s.kind, s.start, s.end, ev.score))
+        body = display(s) + _date_notes(snap, ev)
+        if s.kind == "comment":
+            body = f"A reader comment (opinion, not reported fact) says: “{body}”"
+        when = human_date(snap.articles[s.article_id].published)
+        if timeline:
+            lines.append(f"As of {when}: {body} [{n}]" if n == 1 else f"- {when}: {body} [{n}]")
+        elif q.wants_latest or q.years:
+            lines.append(f"As of {when}: {body} [{n}]")
+        else:
+            lines.append(f"{body} [{n}]")
+    if timeline:
+        text = lines[0] + "\nEarlier reports:\n" + "\n".join(lines[1:])
+    else:
+        text = " ".join(lines)
+    return Composed(text=text, citations=tuple(citations), abstained=False, related=())
+
+
+def _abstain(
+    snap: Snapshot,
+    q: QuestionInfo,
+    evidence: Sequence[Evidence],
+    hits: Sequence[Hit],
+    policy: Policy,
+    comment_evidence: Sequence[Evidence],
+) -> Composed:
+    related = related_from_hits(snap, hits, policy.related)
+    missing: list[str] = []
+    if evidence and evidence[0].missing_entities:
+        missing = list(evidence[0].missing_entities)
+    comment = next(
+        (e for e in comment_evidence if not e.missing_entities and e.score >= policy.threshold),
+        None,
+    )
+    if comment is not None:
+        s = comment.sentence
+        art = snap.articles[s.article_id]
+        author = next((c.author for c in art.comments if c.start <= s.start < c.end), "a reader")
+        quote = citation_for(snap, 1, s.article_id, "comment", s.start, s.end, comment.score)
+        text = (
+            "The articles don't report this as fact. Only a reader comment claims it "
+            f"({author}, commenting on “{art.title}”, {human_date(art.published)}): "
+            f"“{display(s)}” Reader comments are opinions, not reporting."
+        )
+        return Composed(text, (), True, (quote, *related), ("comment-only",))
+    if missing:
+        names = ", ".join(missing)
+        text = f"The articles don't mention {names}, so they can't answer this."
+    else:
+        text = "The articles don't say. I found no passage that answers this question."
+    if related:
+        text += " The closest passages are listed as related reading."
+    return Composed(text, (), True, related)
+
+
+__all__ = ["Composed", "Policy", "citation_for", "compose", "display", "related_from_hits"]

@@ -1,0 +1,201 @@
+"""Evidence scoring: which sentences of the retrieved chunks answer the question.
+
+Each candidate sentence gets four signals, all in [0, 1]:
+
+* ``dense``: cosine of question and sentence under the packaged bi-encoder;
+* ``lexical``: IDF-weighted share of the question's content words found in the sentence
+  (a word found only in the sentence before it counts half: "He said ..." sentences);
+* ``cue``: whether the sentence holds the kind of thing asked for (a person for "who",
+  a date for "when", a number for "how many", a place for "where") beyond the question's own words;
+* ``context``: how highly hybrid retrieval ranked the chunk it came from.
+
+The weighted sum is the evidence score that the answerer thresholds and ranks.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embed import Embedder
+from qa.question import QuestionInfo, content_terms, fold
+from qa.snapshot import Sentence, Snapshot
+from qa.timeref import MONTHS
+from qa.types import Hit
+
+
+@dataclass(frozen=True)
+class Weights:
+    dense: float = 0.45
+    lexical: float = 0.35
+    cue: float = 0.10
+    context: float = 0.10
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sentence: Sentence
+    score: float
+    dense: float
+    lexical: float
+    cue: float
+    context: float
+    missing_entities: tuple[str, ...] = ()
+
+
+class SentenceVectors:
+    """Sentence embeddings, computed on first need and kept in a bounded LRU (thread-safe)."""
+
+    def __init__(self, embedder: Embedder, capacity: int = 200_000) -> None:
+        self.embedder = embedder
+        self.capacity = capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vecs = self.embedder.embed(missing)
+            with self._lock:
+                for t, v in zip(missing, vecs, strict=True):
+                    self._cache[t] = v
+                while len(self._cache) > self.capacity:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            for t in texts:
+                self._cache.move_to_end(t)
+            return np.stack([self._cache[t] for t in texts])
+
+
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred "
+    "hundreds thousand thousands million millions billion half"
+).split()
+_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_DATE = re.compile(
+    r"\b(" + "|".join(MONTHS) + r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+    r"|(?:19|20)\d{2}|last year|this year|earlier this year|yesterday|today)\b"
+)
+_CAP = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü’'-]+"
+_NAME = re.compile(rf"\b{_CAP}(?:\s+[A-Z][.]?)?(?:\s+{_CAP})+")
+_PLACE = re.compile(r"\b(?:in|at|from|to|near|outside)\s+(?:the\s+)?([A-ZÁÉÍÓÚÑ][\w’'-]+)")
+_NON_NAMES = frozenset(fold(m) for m in MONTHS) | {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+
+
+def _new_spans(pattern: re.Pattern[str], text: str, question_folded: str) -> bool:
+    for m in pattern.finditer(text):
+        span = m.group(m.lastindex or 0) if pattern is _PLACE else m.group(0)
+        f = fold(span)
+        if f in _NON_NAMES or f in question_folded:
+            continue
+        return True
+    return False
+
+
+def answer_cue(q: QuestionInfo, text: str) -> float:
+    """1.0 when the sentence holds the asked-for kind of thing not already in the question.
+
+    >>> from qa.question import analyze
+    >>> answer_cue(analyze("How many prisoners?"), "There were 278 political prisoners.")
+    1.0
+    >>> answer_cue(analyze("How many prisoners?"), "Prisoners were freed.")
+    0.0
+    """
+    qf = fold(q.text)
+    if q.qtype == "how_many":
+        return 1.0 if _new_spans(_NUMBER, text, qf) else 0.0
+    if q.qtype == "when":
+        return 1.0 if _new_spans(_DATE, text, qf) else 0.0
+    if q.qtype == "who":
+        return 1.0 if _new_spans(_NAME, text, qf) else 0.0
+    if q.qtype == "where":
+        return 1.0 if _new_spans(_PLACE, text, qf) else 0.0
+    return 0.5
+
+
+def missing_entities(q: QuestionInfo, haystack_folded: str) -> tuple[str, ...]:
+    """Question entities none of whose distinctive words occur in the haystack."""
+    out = []
+    for ent in q.entities:
+        words = [w for w in re.findall(r"\w+", fold(ent)) if len(w) > 2]
+        if words and not any(w in haystack_folded for w in words):
+            out.append(ent)
+    return tuple(out)
+
+
+def score_evidence(
+    snap: Snapshot,
+    q: QuestionInfo,
+    qvec: np.ndarray | None,
+    hits: Sequence[Hit],
+    vectors: SentenceVectors | None,
+    weights: Weights = Weights(),
+    max_chunks: int = 8,
+) -> list[Evidence]:
+    """Score every sentence of the top ``max_chunks`` hits; best first, one entry per sentence."""
+    sentences: list[Sentence] = []
+    context: list[float] = []
+    seen: set[tuple[str, str, int]] = set()
+    for rank, hit in enumerate(hits[:max_chunks]):
+        chunk = snap.chunks[snap.by_id[hit.chunk_id]]
+        for s in snap.sentences_in(chunk):
+            key = (s.article_id, s.kind, s.start)
+            if key in seen or not s.text.strip():
+                continue
+            seen.add(key)
+            sentences.append(s)
+            context.append(1.0 / (1.0 + rank * 0.5))
+    if not sentences:
+        return []
+    if qvec is not None and vectors is not None:
+        dense = np.clip(vectors.get([s.text for s in sentences]) @ qvec, 0.0, 1.0)
+    else:
+        dense = np.zeros(len(sentences))
+    qterms = [t for t in q.terms]
+    weights_idf = {t: snap.idf(t) for t in qterms}
+    total = sum(weights_idf.values()) or 1.0
+    out: list[Evidence] = []
+    for i, s in enumerate(sentences):
+        own = set(content_terms(s.text))
+        prev = _previous_terms(snap, s)
+        lex = sum(w if t in own else 0.5 * w * (t in prev) for t, w in weights_idf.items())
+        lexical = lex / total if qterms else 0.0
+        cue = answer_cue(q, s.text)
+        art = snap.articles[s.article_id]
+        haystack = fold(art.title + "\n" + snap.source_text(s.article_id, s.kind))
+        missing = missing_entities(q, haystack)
+        score = (
+            weights.dense * float(dense[i])
+            + weights.lexical * lexical
+            + weights.cue * cue
+            + weights.context * context[i]
+        )
+        out.append(
+            Evidence(
+                sentence=s,
+                score=score,
+                dense=float(dense[i]),
+                lexical=lexical,
+                cue=cue,
+                context=context[i],
+                missing_entities=missing,
+            )
+        )
+    out.sort(key=lambda e: -e.score)
+    return out
+
+
+def _previous_terms(snap: Snapshot, s: Sentence) -> set[str]:
+    sents = snap.sentences(s.article_id, s.kind)
+    for i, other in enumerate(sents):
+        if other.start == s.start:
+            return set(content_terms(sents[i - 1].text)) if i > 0 else set()
+    return set()

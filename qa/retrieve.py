@@ -1,0 +1,186 @@
+"""Hybrid retrieval: dense search in Chroma + BM25 over the same chunks, fused by reciprocal rank.
+
+>>> rrf([["a", "b"], ["b", "c"]], k=60)["b"] > rrf([["a", "b"], ["b", "c"]], k=60)["a"]
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from qa.question import content_terms
+from qa.snapshot import Snapshot
+from qa.timeref import parse_bound
+from qa.types import Hit
+
+
+class VectorSearch(Protocol):
+    """The one thing retrieval needs from a vector store."""
+
+    def query(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]: ...
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which chunks may be searched. Bounds are inclusive sort keys (see ``qa.timeref``)."""
+
+    since: int | None = None
+    until: int | None = None
+    article_ids: frozenset[str] | None = None
+    allow_comments: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        since: str | None = None,
+        until: str | None = None,
+        article_ids: Sequence[str] | None = None,
+        allow_comments: bool = False,
+    ) -> Filters:
+        """Parse user bounds; ``until="2019"`` includes all of 2019.
+
+        >>> Filters.build(since="2019", until="2019-08").until
+        20190899
+        """
+        lo = parse_bound(since)
+        hi = parse_bound(until)
+        if hi is not None:
+            hi += 9999 if hi % 10000 == 0 else (99 if hi % 100 == 0 else 0)
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"since ({since}) is after until ({until}).")
+        ids = frozenset(article_ids) if article_ids else None
+        return cls(since=lo, until=hi, article_ids=ids, allow_comments=allow_comments)
+
+    def chroma_where(self, kinds: Sequence[str]) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if len(kinds) == 1:
+            clauses.append({"kind": kinds[0]})
+        if self.since is not None or self.until is not None:
+            clauses.append({"published_sort": {"$gte": max(self.since or 0, 1)}})
+        if self.until is not None:
+            clauses.append({"published_sort": {"$lte": self.until}})
+        if self.article_ids is not None:
+            clauses.append({"article_id": {"$in": sorted(self.article_ids)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def mask(self, snap: Snapshot, kinds: Sequence[str]) -> np.ndarray:
+        m = np.ones(snap.n_chunks, dtype=bool)
+        if kinds == ["body"]:
+            m &= snap.chunk_is_body
+        elif kinds == ["comment"]:
+            m &= ~snap.chunk_is_body
+        if self.since is not None or self.until is not None:
+            m &= snap.chunk_sort >= max(self.since or 0, 1)
+        if self.until is not None:
+            m &= snap.chunk_sort <= self.until
+        if self.article_ids is not None:
+            allowed = [snap.article_index[a] for a in self.article_ids if a in snap.article_index]
+            m &= np.isin(snap.chunk_article, allowed)
+        return m
+
+
+def rrf(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion: sum over rankings of 1 / (k + rank), rank starting at 1."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _shingles(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORDS.findall(text))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def bm25_search(snap: Snapshot, question: str, k: int, mask: np.ndarray) -> list[tuple[str, float]]:
+    """Top-k chunks by BM25 among those allowed by ``mask``; zero scores dropped."""
+    if snap.bm25 is None or not mask.any():
+        return []
+    terms = [t for t in content_terms(question) if t in snap.doc_freq]
+    if not terms:
+        return []
+    scores = snap.bm25.get_scores(terms)
+    scores = np.where(mask, scores, 0.0)
+    k = min(k, int((scores > 0).sum()))
+    if k <= 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(snap.chunks[i].id, float(scores[i])) for i in top]
+
+
+@dataclass
+class HybridRetriever:
+    """Dense + BM25 candidates, fused with RRF, near-duplicates collapsed."""
+
+    store: VectorSearch
+    dense_k: int = 30
+    bm25_k: int = 30
+    rrf_k: int = 60
+    dedupe_threshold: float = 0.9
+    use_dense: bool = True
+    use_bm25: bool = True
+
+    def search(
+        self,
+        snap: Snapshot,
+        question: str,
+        qvec: np.ndarray | None,
+        filters: Filters,
+        kinds: Sequence[str] = ("body",),
+    ) -> list[Hit]:
+        kinds = list(kinds)
+        dense: list[tuple[str, float]] = []
+        if self.use_dense and qvec is not None and snap.n_chunks:
+            raw = self.store.query(qvec, self.dense_k, filters.chroma_where(kinds))
+            dense = [(cid, s) for cid, s in raw if cid in snap.by_id]
+        sparse: list[tuple[str, float]] = []
+        if self.use_bm25:
+            sparse = bm25_search(snap, question, self.bm25_k, filters.mask(snap, kinds))
+        fused = rrf([[c for c, _ in dense], [c for c, _ in sparse]], self.rrf_k)
+        dense_by = {c: (s, r) for r, (c, s) in enumerate(dense, start=1)}
+        sparse_by = {c: (s, r) for r, (c, s) in enumerate(sparse, start=1)}
+        hits: list[Hit] = []
+        seen: list[frozenset[str]] = []
+        for cid in sorted(fused, key=lambda c: -fused[c]):
+            chunk = snap.chunks[snap.by_id[cid]]
+            sh = _shingles(chunk.text)
+            if any(jaccard(sh, other) >= self.dedupe_threshold for other in seen):
+                continue
+            seen.append(sh)
+            d = dense_by.get(cid)
+            b = sparse_by.get(cid)
+            hits.append(
+                Hit(
+                    chunk_id=cid,
+                    article_id=chunk.article_id,
+                    kind=chunk.kind,
+                    text=chunk.text,
+                    start=chunk.start,
+                    end=chunk.end,
+                    dense=d[0] if d else 0.0,
+                    bm25=b[0] if b else 0.0,
+                    fused=fused[cid],
+                    dense_rank=d[1] if d else None,
+                    bm25_rank=b[1] if b else None,
+                )
+            )
+        return hits

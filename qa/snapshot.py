@@ -1,0 +1,103 @@
+"""An immutable in-memory view of the live index: articles, chunks, BM25 and term statistics.
+
+Built once per index generation and swapped atomically, so concurrent questions always see one
+consistent corpus (never half an article) and nothing is re-read per query.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import bm25s
+import numpy as np
+
+from index.chunk import split_sentences
+from index.types import Article, Chunk
+from qa.question import content_terms
+from qa.timeref import sort_key
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article (or of its comments): ``source_text[start:end] == text``."""
+
+    article_id: str
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Snapshot:
+    generation: str
+    articles: dict[str, Article]
+    chunks: list[Chunk]
+    by_id: dict[str, int] = field(init=False)
+    bm25: bm25s.BM25 | None = field(init=False)
+    doc_freq: Counter[str] = field(init=False)
+    chunk_sort: np.ndarray = field(init=False)
+    chunk_is_body: np.ndarray = field(init=False)
+    chunk_article: np.ndarray = field(init=False)
+    article_index: dict[str, int] = field(init=False)
+    _sentences: dict[tuple[str, str], list[Sentence]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        token_lists = [content_terms(c.text) for c in self.chunks]
+        self.doc_freq = Counter()
+        for toks in token_lists:
+            self.doc_freq.update(set(toks))
+        self.bm25 = None
+        if self.chunks:
+            self.bm25 = bm25s.BM25()
+            self.bm25.index([t or ["\u2205"] for t in token_lists], show_progress=False)
+        self.article_index = {aid: i for i, aid in enumerate(sorted(self.articles))}
+        self.chunk_sort = np.array(
+            [sort_key(self.articles[c.article_id].published) for c in self.chunks], dtype=np.int64
+        )
+        self.chunk_is_body = np.array([c.kind == "body" for c in self.chunks], dtype=bool)
+        self.chunk_article = np.array(
+            [self.article_index[c.article_id] for c in self.chunks], dtype=np.int64
+        )
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self.chunks)
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every stemmed term of every article title and body."""
+        terms: set[str] = set(self.doc_freq)
+        for a in self.articles.values():
+            terms.update(content_terms(a.title))
+        return frozenset(terms)
+
+    def idf(self, term: str) -> float:
+        n = max(len(self.chunks), 1)
+        df = self.doc_freq.get(term, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def source_text(self, article_id: str, kind: str) -> str:
+        a = self.articles[article_id]
+        return a.body if kind == "body" else a.comments_text
+
+    def sentences(self, article_id: str, kind: str) -> list[Sentence]:
+        """The article's sentences with exact offsets, split once and cached."""
+        key = (article_id, kind)
+        cached = self._sentences.get(key)
+        if cached is None:
+            text = self.source_text(article_id, kind)
+            cached = [Sentence(article_id, kind, s, e, text[s:e]) for s, e in split_sentences(text)]
+            self._sentences[key] = cached
+        return cached
+
+    def sentences_in(self, chunk: Chunk) -> list[Sentence]:
+        return [
+            s
+            for s in self.sentences(chunk.article_id, chunk.kind)
+            if s.start < chunk.end and s.end > chunk.start
+        ]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from qa.conversation import resolve_followup
+from qa.question import analyze, content_terms, fold, stem
+from qa.timeref import human_date, parse_bound, resolve_relative, sort_key
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("Who met the foreign minister?", "who"),
+        ("When did the embassy close?", "when"),
+        ("What year did Chávez die?", "when"),
+        ("Where did the two men meet?", "where"),
+        ("How many political prisoners were counted?", "how_many"),
+        ("Why were the talks halted?", "why"),
+        ("Is the embassy open?", "yesno"),
+        ("What did Bolton say?", "what"),
+    ],
+)
+def test_question_types(question: str, qtype: str) -> None:
+    assert analyze(question).qtype == qtype
+
+
+def test_entities_skip_question_words_and_keep_accents() -> None:
+    q = analyze("Did John Kerry meet Elías Jaua in Antigua?")
+    assert q.entities == ("John Kerry", "Elías Jaua", "Antigua")
+
+
+def test_latest_intent_and_years() -> None:
+    assert analyze("Who is the current president?").wants_latest
+    assert not analyze("Who was president in 2019?").wants_latest
+    assert analyze("Who was president in 2019?").years == (2019,)
+
+
+def test_terms_are_folded_stemmed_and_stopword_free() -> None:
+    assert content_terms("The TALKS about Sanctions") == ["talk", "sanction"]
+    assert fold("Nicolás Maduro") == "nicolas maduro"
+    assert stem("relations") == stem("relation")
+
+
+def test_relative_dates_read_against_article_date() -> None:
+    # 2019-08-21 was a Wednesday: "Monday" is the 19th, "Tuesday" the 20th.
+    assert resolve_relative("Cabello on Monday denied it.", "2019-08-21") == [
+        ("Monday", "2019-08-19")
+    ]
+    # A later month than the article's means the year before.
+    assert resolve_relative("Talks began in October.", "2024-07") == [("in October", "2023-10")]
+    assert resolve_relative("Talks began on Monday.", "2024-07") == []  # month precision only
+    assert resolve_relative("It happened on Monday.", None) == []
+
+
+def test_dates_sort_and_bounds() -> None:
+    assert sort_key("2019-08-21") > sort_key("2019-08") > sort_key("2019") > sort_key(None)
+    assert human_date("2026-01-10") == "10 Jan 2026"
+    with pytest.raises(ValueError, match="ISO 8601"):
+        parse_bound("last week")
+
+
+def test_followups_carry_entities_and_time() -> None:
+    history = [("Who led Venezuela in 2013?", "Nicolás Maduro [1]")]
+    assert resolve_followup(history, "And in 2026?") == "Who led Venezuela in 2026?"
+    assert resolve_followup([], "And in 2026?") == "And in 2026?"
+    pronoun = resolve_followup([("What did Bolton tweet?", "...")], "Why did he say that?")
+    assert pronoun == "Why did Bolton say that?"

@@ -1,0 +1,27 @@
+"""The worked examples in module docstrings are tests too."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "index.config",
+    "qa.question",
+    "qa.timeref",
+    "qa.conversation",
+    "qa.retrieve",
+    "qa.evidence",
+    "qa.upload",
+    "qa.settings",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"{name} lost its worked examples"
+    assert result.failed == 0
