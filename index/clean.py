@@ -94,8 +94,7 @@ _COMMENT_META_RE = re.compile(
     re.IGNORECASE,
 )
 _COMMENTS_HEADING_RE = re.compile(
-    r"(?:readers?['’]?s?\s+)?(?:comments?|responses)(?:\s*\(\d+\))?\s*:?"
-    r"|\d+\s+(?:reader\s+)?(?:comments?|responses)",
+    r"(?:readers?['’]?s?\s+)?comments?(?:\s*\(\d+\))?\s*:?|\d+\s+(?:reader\s+)?comments?",
     re.IGNORECASE,
 )
 _SIGNOFF_RE = re.compile(
