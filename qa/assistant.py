@@ -14,7 +14,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,16 +24,16 @@ import numpy as np
 from index.config import set_offline_env
 from qa.compose import Composed, Policy, compose
 from qa.conversation import Turn, resolve_followup
-from qa.evidence import SentenceVectors, Weights, score_evidence
+from qa.evidence import SentenceVectors, Weights, missing_entities, score_evidence
 from qa.question import analyze
 from qa.retrieve import Filters, HybridRetriever
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
-from qa.types import Answer
+from qa.timeref import sort_key
+from qa.types import Answer, Hit
 
 if TYPE_CHECKING:
     from index.build import SyncReport
-
     from index.embed import Embedder
     from index.store import ChunkStore
     from qa.generate import Generator
@@ -195,12 +196,14 @@ class Assistant:
         mode: Mode | None = None,
         top_k: int | None = None,
         history: Sequence[Turn] = (),
+        on_text: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer from the articles only, with citations; abstain when they don't say.
 
         ``since``/``until`` are ISO dates ("2019", "2019-08", "2019-08-21"), inclusive;
         ``articles`` restricts to article ids; ``allow_comments`` lets reader comments be
         searched (they are always labelled as opinion, never stated as fact).
+        ``on_text`` (generative mode) is called with the generated text as it grows.
         """
         timings: dict[str, float] = {}
         t_all = time.perf_counter()
@@ -215,6 +218,8 @@ class Assistant:
 
         snap = self.snapshot()
         q = analyze(resolved)
+        q = replace(q, terms=tuple(dict.fromkeys(snap.correct(t) for t in q.terms)))
+        absent = missing_entities(q, snap.folded_text)
         t = time.perf_counter()
         qvec = self._embed_query(resolved)
         timings["embed_query"] = (time.perf_counter() - t) * 1000
@@ -222,9 +227,12 @@ class Assistant:
         t = time.perf_counter()
         retriever = self._retriever()
         kinds = ("body", "comment") if comments else ("body",)
-        hits = retriever.search(snap, resolved, qvec, filters, kinds)
+        hits = retriever.search(snap, q.terms, qvec, filters, kinds)
+        if q.wants_latest:
+            newest = retriever.search(snap, q.terms, qvec, _newest(snap, filters), kinds)
+            hits = _merge(hits, newest)
         comment_hits = (
-            [] if comments else retriever.search(snap, resolved, qvec, filters, ("comment",))
+            [] if comments else retriever.search(snap, q.terms, qvec, filters, ("comment",))
         )
         timings["search"] = (time.perf_counter() - t) * 1000
 
@@ -239,14 +247,15 @@ class Assistant:
             threshold=self.settings.abstain_threshold,
             max_sentences=min(self.settings.max_answer_sentences, top_k),
         )
-        composed: Composed = compose(snap, q, evidence, hits, policy, comment_ev)
+        composed: Composed = compose(snap, q, evidence, hits, policy, comment_ev, absent)
         timings["compose"] = (time.perf_counter() - t) * 1000
         if mode == "generative" and not composed.abstained:
             from qa.generate import generate_answer
 
             t = time.perf_counter()
             composed = generate_answer(
-                self.generator, snap, q, evidence, composed, self.settings, self.embedder
+                self.generator, snap, q, evidence, composed, self.settings, self.embedder,
+                on_text=on_text,
             )
             timings["generate"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
@@ -296,6 +305,24 @@ class Assistant:
         """Drop references to heavy components (models stay cached by their modules)."""
         self._snapshot = None
         self._vectors = None
+
+
+def _newest(snap: Snapshot, filters: Filters, n: int = 2) -> Filters:
+    """``filters`` narrowed to the ``n`` newest dated articles it allows."""
+    allowed = filters.article_ids
+    dated = sorted(
+        (a for a in snap.articles.values() if a.published and (not allowed or a.id in allowed)),
+        key=lambda a: sort_key(a.published),
+        reverse=True,
+    )
+    return replace(filters, article_ids=frozenset(a.id for a in dated[:n]) or allowed)
+
+
+def _merge(first: list[Hit], extra: list[Hit], take: int = 4) -> list[Hit]:
+    """``first`` plus up to ``take`` of ``extra`` not already in it, interleaved near the top."""
+    seen = {h.chunk_id for h in first}
+    added = [h for h in extra if h.chunk_id not in seen][:take]
+    return [*first[:4], *added, *first[4:]]
 
 
 def with_settings(assistant: Assistant, **changes: Any) -> Assistant:

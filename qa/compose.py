@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from index.types import Article
 from qa.evidence import Evidence
-from qa.question import QuestionInfo
+from qa.question import QuestionInfo, content_terms
 from qa.retrieve import jaccard
 from qa.snapshot import Sentence, Snapshot
 from qa.timeref import human_date, resolve_relative, sort_key
@@ -30,6 +30,8 @@ class Policy:
     threshold: float = 0.45
     max_sentences: int = 3
     extra_ratio: float = 0.88  # an extra sentence must score this share of the lead's score
+    cover_ratio: float = 0.72  # ... or this share, when it covers question words the others miss
+    comment_margin: float = 0.05  # a comment this far above the best body sentence wins
     latest_band: float = 0.80  # "now" questions: newest article wins among sentences this close
     related: int = 3
 
@@ -104,16 +106,20 @@ def _pick(
         best = newest
     chosen = [best]
     shingles = [frozenset(_WORDS.findall(best.sentence.text.lower()))]
+    wanted = set(q.terms)
+    covered = wanted & set(content_terms(best.sentence.text))
     for e in usable[1:]:
-        if len(chosen) >= policy.max_sentences:
-            break
-        if e.score < policy.extra_ratio * best.score:
+        if len(chosen) >= policy.max_sentences or e.score < policy.cover_ratio * best.score:
             break
         sh = frozenset(_WORDS.findall(e.sentence.text.lower()))
         if any(jaccard(sh, other) > 0.5 for other in shingles):
             continue
+        adds = (wanted & set(content_terms(e.sentence.text))) - covered
+        if e.score < policy.extra_ratio * best.score and not adds:
+            continue
         chosen.append(e)
         shingles.append(sh)
+        covered |= adds
     return chosen, False
 
 
@@ -124,11 +130,19 @@ def compose(
     hits: Sequence[Hit],
     policy: Policy,
     comment_evidence: Sequence[Evidence] = (),
+    absent: Sequence[str] = (),
 ) -> Composed:
-    """Turn scored evidence into an answer, a timeline, or a plain refusal."""
-    usable = [e for e in evidence if not e.missing_entities and e.score >= policy.threshold]
-    if not usable:
-        return _abstain(snap, q, evidence, hits, policy, comment_evidence)
+    """Turn scored evidence into an answer, a timeline, or a plain refusal.
+
+    ``absent`` are entities the question names that no article mentions at all: the
+    articles cannot answer a question about them.
+    """
+    usable = [e for e in evidence if e.score >= policy.threshold]
+    comment = next((e for e in comment_evidence if e.score >= policy.threshold), None)
+    if comment and usable and comment.score < usable[0].score + policy.comment_margin:
+        comment = None
+    if absent or not usable or comment:
+        return _abstain(snap, hits, policy, comment, absent)
     chosen, timeline = _pick(snap, q, usable, policy)
     citations: list[Citation] = []
     lines: list[str] = []
@@ -154,21 +168,13 @@ def compose(
 
 def _abstain(
     snap: Snapshot,
-    q: QuestionInfo,
-    evidence: Sequence[Evidence],
     hits: Sequence[Hit],
     policy: Policy,
-    comment_evidence: Sequence[Evidence],
+    comment: Evidence | None,
+    missing: Sequence[str],
 ) -> Composed:
     related = related_from_hits(snap, hits, policy.related)
-    missing: list[str] = []
-    if evidence and evidence[0].missing_entities:
-        missing = list(evidence[0].missing_entities)
-    comment = next(
-        (e for e in comment_evidence if not e.missing_entities and e.score >= policy.threshold),
-        None,
-    )
-    if comment is not None:
+    if comment is not None and not missing:
         s = comment.sentence
         art = snap.articles[s.article_id]
         author = next((c.author for c in art.comments if c.start <= s.start < c.end), "a reader")

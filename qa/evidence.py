@@ -9,13 +9,17 @@ Each candidate sentence gets four signals, all in [0, 1]:
   a date for "when", a number for "how many", a place for "where") beyond the question's own words;
 * ``context``: how highly hybrid retrieval ranked the chunk it came from.
 
-The weighted sum is the evidence score that the answerer thresholds and ranks.
+The weighted sum, plus a bonus when the article falls in the time frame the question names
+("in June 2013"), times penalties when the sentence lacks the asked-for kind of thing or its
+article lacks an entity the question names, is the evidence score that the answerer
+thresholds and ranks.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +29,7 @@ import numpy as np
 from index.embed import Embedder
 from qa.question import QuestionInfo, content_terms, fold
 from qa.snapshot import Sentence, Snapshot
-from qa.timeref import MONTHS
+from qa.timeref import MONTHS, sort_key
 from qa.types import Hit
 
 
@@ -35,6 +39,9 @@ class Weights:
     lexical: float = 0.35
     cue: float = 0.10
     context: float = 0.10
+    period: float = 0.10  # article (or sentence) inside the time frame the question names
+    no_cue: float = 0.80  # factor when a who/when/where/how-many sentence lacks that kind of thing
+    entity_elsewhere: float = 0.85  # factor per question entity absent from the sentence's article
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,10 @@ _DATE = re.compile(
 )
 _CAP = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü’'-]+"
 _NAME = re.compile(rf"\b{_CAP}(?:\s+[A-Z][.]?)?(?:\s+{_CAP})+")
+_CALENDAR = frozenset(
+    [fold(m) for m in MONTHS]
+    + "monday tuesday wednesday thursday friday saturday sunday earlier later last".split()
+)
 _PLACE = re.compile(r"\b(?:in|at|from|to|near|outside)\s+(?:the\s+)?([A-ZÁÉÍÓÚÑ][\w’'-]+)")
 _NON_NAMES = frozenset(fold(m) for m in MONTHS) | {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -95,6 +106,8 @@ def _new_spans(pattern: re.Pattern[str], text: str, question_folded: str) -> boo
         span = m.group(m.lastindex or 0) if pattern is _PLACE else m.group(0)
         f = fold(span)
         if f in _NON_NAMES or f in question_folded:
+            continue
+        if pattern is _NAME and any(w in _CALENDAR for w in f.split()):
             continue
         return True
     return False
@@ -155,8 +168,19 @@ def score_evidence(
             context.append(1.0 / (1.0 + rank * 0.5))
     if not sentences:
         return []
+    prevs = [_previous(snap, s) for s in sentences]
     if qvec is not None and vectors is not None:
-        dense = np.clip(vectors.get([s.text for s in sentences]) @ qvec, 0.0, 1.0)
+        texts = [s.text for s in sentences] + [p.text for p in prevs if p is not None]
+        sims = np.clip(vectors.get(texts) @ qvec, 0.0, 1.0)
+        own_sims = sims[: len(sentences)]
+        prev_sim = dict(zip([p.text for p in prevs if p is not None], sims[len(sentences) :],
+                            strict=True))  # fmt: skip
+        # A sentence continuing a relevant one ("The filmmaker, Tim Tracy, ...") inherits
+        # half of its predecessor's similarity.
+        dense = np.array([
+            max(own, (own + prev_sim[p.text]) / 2) if p is not None else own
+            for own, p in zip(own_sims, prevs, strict=True)
+        ])  # fmt: skip
     else:
         dense = np.zeros(len(sentences))
     qterms = [t for t in q.terms]
@@ -164,12 +188,12 @@ def score_evidence(
     total = sum(weights_idf.values()) or 1.0
     out: list[Evidence] = []
     for i, s in enumerate(sentences):
+        art = snap.articles[s.article_id]
         own = set(content_terms(s.text))
-        prev = _previous_terms(snap, s)
+        prev = set(content_terms(prevs[i].text)) if prevs[i] is not None else set()
         lex = sum(w if t in own else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text)
-        art = snap.articles[s.article_id]
         haystack = fold(art.title + "\n" + snap.source_text(s.article_id, s.kind))
         missing = missing_entities(q, haystack)
         score = (
@@ -177,7 +201,11 @@ def score_evidence(
             + weights.lexical * lexical
             + weights.cue * cue
             + weights.context * context[i]
+            + weights.period * in_period(q, art.published, s.text)
         )
+        if cue == 0.0:
+            score *= weights.no_cue
+        score *= weights.entity_elsewhere ** len(missing)
         out.append(
             Evidence(
                 sentence=s,
@@ -193,9 +221,28 @@ def score_evidence(
     return out
 
 
-def _previous_terms(snap: Snapshot, s: Sentence) -> set[str]:
+def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
+    """1.0 when the article date lies in the question's time frame, 0.5 when only the
+    sentence names one of its years, else 0.0.
+
+    >>> from qa.question import analyze
+    >>> in_period(analyze("Who led in June 2013?"), "2013-06", "Maduro won.")
+    1.0
+    >>> in_period(analyze("Who led in 2013?"), "2019-08-21", "In 2013 Maduro won.")
+    0.5
+    """
+    if q.period is None:
+        return 0.0
+    lo, hi = q.period
+    key = sort_key(published)
+    if key and (lo <= key <= hi or (key % 100 == 0 and lo <= key + 99 and key <= hi)):
+        return 1.0
+    if any(str(y) in text for y in q.years):
+        return 0.5
+    return 0.0
+
+
+def _previous(snap: Snapshot, s: Sentence) -> Sentence | None:
     sents = snap.sentences(s.article_id, s.kind)
-    for i, other in enumerate(sents):
-        if other.start == s.start:
-            return set(content_terms(sents[i - 1].text)) if i > 0 else set()
-    return set()
+    i = bisect_left([x.start for x in sents], s.start)
+    return sents[i - 1] if 0 < i < len(sents) and sents[i].start == s.start else None

@@ -35,7 +35,7 @@ STOPWORDS = frozenset(
 
 _LATEST = re.compile(
     r"\b(now|current(?:ly)?|latest|most recent(?:ly)?|today|these days|at present|presently|"
-    r"still|anymore|any more|yet|so far|newest|up to date)\b",
+    r"still|anymore|any more|yet|so far|newest|up to date|right now|nowadays)\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
@@ -49,6 +49,23 @@ _QWORDS = frozenset(
 )
 
 
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH_YEAR = re.compile(
+    r"\b(" + "|".join(_MONTHS) + r")\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?\s+(19\d{2}|20\d{2})\b",
+    re.IGNORECASE,
+)
+_SINCE_NOW = re.compile(
+    r"\bsince\b(?!\s+(?:\d|the\b|then\b|last\b|early\b|late\b|" + "|".join(_MONTHS) + r"))",
+    re.IGNORECASE,
+)
+_NOT_ENTITIES = frozenset(
+    _MONTHS
+    + "monday tuesday wednesday thursday friday saturday sunday what's who's where's".split()
+)
+
+
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
@@ -57,6 +74,7 @@ class QuestionInfo:
     entities: tuple[str, ...]  # capitalised spans as written
     years: tuple[int, ...]
     wants_latest: bool
+    period: tuple[int, int] | None = None  # inclusive sort keys (see qa.timeref.sort_key)
 
 
 def fold(text: str) -> str:
@@ -107,21 +125,33 @@ def entities(text: str) -> tuple[str, ...]:
     for m in _CAPSPAN.finditer(text):
         span = m.group(1).strip(" .'’-")
         words = span.split()
+        first_word = m.start() == 0
         while words and (words[0].lower() in _QWORDS or words[0].lower() in STOPWORDS):
             words = words[1:]
+            first_word = False
+        if not words:
+            continue
+        words = [w for w in words if fold(w) not in _NOT_ENTITIES]
         if not words:
             continue
         span = " ".join(words)
-        if m.start() == 0 and len(words) == 1 and span.lower() in _QWORDS:
-            continue
+        if first_word and len(words) == 1:
+            continue  # a capitalised first word is just the start of the question
         if span.lower() in STOPWORDS:
             continue
         found.append(span)
     return tuple(dict.fromkeys(found))
 
 
+_LEADING: dict[str, QType] = {"who": "who", "whom": "who", "whose": "who", "where": "where",
+                              "when": "when", "why": "why"}  # fmt: skip
+
+
 def question_type(text: str) -> QType:
     t = fold(text).strip()
+    first = re.match(r"[a-z]+", t)
+    if first and first.group(0) in _LEADING:
+        return _LEADING[first.group(0)]
     if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", t):
         return "how_many"
     if re.search(r"\b(when|what (date|day|month|year|time)|which (date|day|month|year))\b", t):
@@ -129,6 +159,8 @@ def question_type(text: str) -> QType:
     if re.search(r"\b(where|which (city|country|place|capital))\b|\bin what (city|country)\b", t):
         return "where"
     if re.search(r"^(who|whom|whose)\b|\bwho\b|\bwhich (person|official|minister|leader)\b", t):
+        return "who"
+    if re.search(r"\b(what is|what's|what was|give|tell me) the names? of\b|\bname the\b", t):
         return "who"
     if re.search(r"\bwhy\b|\bwhat (was|is) the reason\b", t):
         return "why"
@@ -141,12 +173,34 @@ def question_type(text: str) -> QType:
     return "other"
 
 
+def period(text: str) -> tuple[int, int] | None:
+    """The time frame a question asks about, as inclusive sort keys.
+
+    >>> period("Who was president in June 2013?")
+    (20130600, 20130699)
+    >>> period("What happened between 2019 and 2024?")
+    (20190000, 20249999)
+    >>> period("Who leads now?") is None
+    True
+    """
+    months = [(int(y), _MONTHS.index(m.lower()) + 1) for m, y in _MONTH_YEAR.findall(text)]
+    if months:
+        lo = min(months)
+        hi = max(months)
+        return lo[0] * 10000 + lo[1] * 100, hi[0] * 10000 + hi[1] * 100 + 99
+    years = [int(y) for y in _YEAR.findall(text)]
+    if years:
+        return min(years) * 10000, max(years) * 10000 + 9999
+    return None
+
+
 def analyze(text: str) -> QuestionInfo:
     return QuestionInfo(
         text=text,
         qtype=question_type(text),
-        terms=tuple(dict.fromkeys(content_terms(text))),
+        terms=tuple(dict.fromkeys(content_terms(_LATEST.sub(" ", text)))),
         entities=entities(text),
         years=tuple(int(y) for y in _YEAR.findall(text)),
-        wants_latest=bool(_LATEST.search(text)),
+        wants_latest=bool(_LATEST.search(text) or _SINCE_NOW.search(text)),
+        period=period(text),
     )

@@ -13,7 +13,6 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from qa.question import content_terms
 from qa.snapshot import Snapshot
 from qa.timeref import parse_bound
 from qa.types import Hit
@@ -110,11 +109,13 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def bm25_search(snap: Snapshot, question: str, k: int, mask: np.ndarray) -> list[tuple[str, float]]:
-    """Top-k chunks by BM25 among those allowed by ``mask``; zero scores dropped."""
+def bm25_search(
+    snap: Snapshot, terms: Sequence[str], k: int, mask: np.ndarray
+) -> list[tuple[str, float]]:
+    """Top-k chunks by BM25 (over stemmed content terms) among those allowed by ``mask``."""
     if snap.bm25 is None or not mask.any():
         return []
-    terms = [t for t in content_terms(question) if t in snap.doc_freq]
+    terms = [t for t in terms if t in snap.doc_freq]
     if not terms:
         return []
     scores = snap.bm25.get_scores(terms)
@@ -142,7 +143,7 @@ class HybridRetriever:
     def search(
         self,
         snap: Snapshot,
-        question: str,
+        terms: Sequence[str],
         qvec: np.ndarray | None,
         filters: Filters,
         kinds: Sequence[str] = ("body",),
@@ -154,7 +155,7 @@ class HybridRetriever:
             dense = [(cid, s) for cid, s in raw if cid in snap.by_id]
         sparse: list[tuple[str, float]] = []
         if self.use_bm25:
-            sparse = bm25_search(snap, question, self.bm25_k, filters.mask(snap, kinds))
+            sparse = bm25_search(snap, terms, self.bm25_k, filters.mask(snap, kinds))
         fused = rrf([[c for c, _ in dense], [c for c, _ in sparse]], self.rrf_k)
         dense_by = {c: (s, r) for r, (c, s) in enumerate(dense, start=1)}
         sparse_by = {c: (s, r) for r, (c, s) in enumerate(sparse, start=1)}

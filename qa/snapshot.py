@@ -16,7 +16,7 @@ import numpy as np
 
 from index.chunk import split_sentences
 from index.types import Article, Chunk
-from qa.question import content_terms
+from qa.question import content_terms, fold
 from qa.timeref import sort_key
 
 
@@ -76,6 +76,37 @@ class Snapshot:
             terms.update(content_terms(a.title))
         return frozenset(terms)
 
+    @cached_property
+    def folded_text(self) -> str:
+        """Every title and body, accent- and case-folded (for "is X mentioned at all")."""
+        return "\n".join(fold(a.title + "\n" + a.body) for a in self.articles.values())
+
+    @cached_property
+    def _deletions(self) -> dict[str, tuple[str, ...]]:
+        index: dict[str, list[str]] = {}
+        for term in self.vocabulary:
+            if len(term) >= 4:
+                for d in _deletes(term):
+                    index.setdefault(d, []).append(term)
+        return {k: tuple(v) for k, v in index.items()}
+
+    def correct(self, term: str) -> str:
+        """The corpus term within one edit of a misspelt ``term`` (most frequent wins).
+
+        Terms already in the vocabulary, and short ones, are returned unchanged.
+        """
+        if term in self.vocabulary or len(term) < 4 or not term.isalpha():
+            return term
+        candidates: set[str] = set(self._deletions.get(term, ()))
+        for d in _deletes(term):
+            if d in self.vocabulary:
+                candidates.add(d)
+            candidates.update(self._deletions.get(d, ()))
+        candidates = {c for c in candidates if c[0] == term[0]}
+        if not candidates:
+            return term
+        return max(sorted(candidates), key=lambda c: self.doc_freq.get(c, 0))
+
     def idf(self, term: str) -> float:
         n = max(len(self.chunks), 1)
         df = self.doc_freq.get(term, 0)
@@ -101,3 +132,8 @@ class Snapshot:
             for s in self.sentences(chunk.article_id, chunk.kind)
             if s.start < chunk.end and s.end > chunk.start
         ]
+
+
+def _deletes(term: str) -> set[str]:
+    """All strings one deletion away: ``sorted(_deletes("abc")) == ["ab", "ac", "bc"]``."""
+    return {term[:i] + term[i + 1 :] for i in range(len(term))}
