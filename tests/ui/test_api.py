@@ -1,0 +1,124 @@
+"""The launched page through gradio_client: answers, sources, errors, follow-ups, many users."""
+
+from __future__ import annotations
+
+import html
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from qa.timeref import human_date
+from tests.ui.conftest import Served, free_port
+from ui.app import build_app, launch
+from ui.render import ABSTAIN_LABEL, render_text
+
+pytestmark = pytest.mark.slow
+
+DATE = re.compile(r'<span class="qa-date">(?:\d{1,2} )?[A-Z][a-z]{2} \d{4}</span>')
+
+
+def ask(client: Client, question: str, since: str = "", until: str = "", top_k: int = 5) -> str:
+    """The assistant bubble's HTML for ``question`` (the last message of the chat)."""
+    box, chat = client.predict(
+        question, [], since, until, "extractive", top_k, False, api_name="/ask"
+    )
+    assert box == ""  # the question box is cleared
+    assert chat[-1]["role"] == "assistant"
+    content: Any = chat[-1]["content"]
+    return str(content[0]["text"] if isinstance(content, list) else content)
+
+
+def test_seed_question_is_answered_with_dated_sources(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    out = ask(client, "Who met Elías Jaua in Guatemala?")
+    expected = served.assistant.ask("Who met Elías Jaua in Guatemala?")
+    assert "Kerry" in html.unescape(out)
+    assert render_text(expected.text) in out
+    assert DATE.search(out), out[:500]
+    first = expected.citations[0]
+    assert html.escape(first.title) in out and human_date(first.published) in out
+    assert out.count('<details class="qa-source') == len(expected.citations)
+
+
+def test_unanswerable_question_abstains_visibly(served: Served) -> None:
+    out = ask(Client(served.url, verbose=False), "Who won the 2022 football World Cup final?")
+    assert ABSTAIN_LABEL in out and "qa-abstained" in out
+    assert "Related passages" in out
+
+
+def test_bad_date_is_a_friendly_message_not_a_crash(served: Served) -> None:
+    out = ask(Client(served.url, verbose=False), "Who met Jaua?", since="June 2013")
+    assert "qa-error" in out and "YYYY-MM-DD" in out and "Traceback" not in out
+
+
+def test_date_range_limits_the_sources(served: Served) -> None:
+    out = ask(Client(served.url, verbose=False), "What did Maduro say?", since="2019", until="2019")
+    years = re.findall(r'<span class="qa-date">[^<]*?(\d{4})</span>', out)
+    assert years and set(years) == {"2019"}
+
+
+def test_follow_up_uses_the_conversation(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    ask(client, "What did Maduro say about meetings with US officials?")
+    _, chat = client.predict(
+        "What did he say after that?", [], "", "", "extractive", 5, False, api_name="/ask"
+    )
+    out = html.unescape(chat[-1]["content"][0]["text"])
+    assert "Understood as: What did Maduro say after that?" in out
+    # a new visitor has no conversation: the same words stand alone
+    fresh = html.unescape(ask(Client(served.url, verbose=False), "What did he say after that?"))
+    assert "Understood as" not in fresh
+
+
+def test_eight_users_at_once_each_get_their_own_answer(served: Served) -> None:
+    questions = [
+        "Who met Elías Jaua in Guatemala?",
+        "What did Maduro say about meetings with US officials?",
+        "Why did Venezuela seek to restore the embassies?",
+        "What did the US embassy say about travel to Venezuela?",
+        "When did the United States and Venezuela agree to work toward talks?",
+        "Who is John T. McNamara?",
+        "What did John Bolton say?",
+        "What happened to Venezuela's oil sales?",
+    ]
+    expected = {q: render_text(served.assistant.ask(q).text) for q in questions}
+
+    def one(q: str) -> tuple[str, str]:
+        return q, ask(Client(served.url, verbose=False), q)
+
+    with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+        results = list(pool.map(one, questions))
+    for q, out in results:
+        assert expected[q] in out, q
+
+
+def test_pasted_article_is_answerable_at_once(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    text = (
+        "The port of Puerto Lindo opened a seawater desalination plant on Monday. "
+        "The plant was designed by the engineer Marisol Quintero and supplies 40,000 homes."
+    )
+    table, summary, *_ = client.predict(
+        None, "Puerto Lindo gets fresh water", "2025-03-03", text, api_name="/add_article"
+    )
+    titles = [row[0] for row in table["data"]]
+    assert "Puerto Lindo gets fresh water" in titles
+    assert "6 articles" in summary
+    out = html.unescape(ask(client, "Who designed the desalination plant in Puerto Lindo?"))
+    assert "Marisol Quintero" in out and "3 Mar 2025" in out
+
+
+def test_basic_auth_guards_the_page(served: Served) -> None:
+    settings = served.assistant.settings.model_copy(update={"port": free_port(), "auth": "ana:pw"})
+    app = build_app(served.assistant)
+    url = launch(app, settings, prevent_thread_lock=True)
+    try:
+        assert httpx.get(url + "config").status_code == 401
+        client = Client(url, auth=("ana", "pw"), verbose=False)
+        assert "Kerry" in ask(client, "Who met Elías Jaua in Guatemala?")
+    finally:
+        app.close()
