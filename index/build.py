@@ -1,0 +1,206 @@
+"""Incremental sync of a folder of articles into the chunk store.
+
+Each article's version is :func:`index.store.article_hash` (text and metadata). A sync
+compares the folder with the store's manifest and touches only what changed:
+
+- unchanged article (same hash): nothing is chunked or embedded;
+- new or changed article: its chunks are embedded and stored under the new hash, *then*
+  its manifest record switches to the new hash, *then* the old version's chunks go;
+- article whose file is gone: its manifest record goes, then its chunks.
+
+Readers only trust chunks whose hash matches the manifest, so a sync killed at any point
+leaves every article answering from its old or its new version, never a mix. The store is
+marked "dirty" while a sync runs; the next sync sees that, reuses chunks that were already
+embedded and deletes leftover chunks that no manifest record points at.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from index.chunk import chunk_article
+from index.config import IndexSettings
+from index.embed import Embedder
+from index.ingest import Corpus, load_corpus
+from index.store import ChunkStore, article_hash, record_id
+from index.types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync did. Counts are of articles unless named otherwise."""
+
+    articles: int
+    chunks: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    embedded: int = 0
+    duplicates: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+    changed_ids: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        """One line for people.
+
+        >>> SyncReport(5, 42, 5, 0, 0, 0, seconds=3.21).summary()
+        'Indexed 5 articles, 42 chunks: 5 added, 0 updated, 0 removed, 0 unchanged in 3.2s'
+        >>> SyncReport(5, 42, 0, 0, 0, 5, seconds=0.4).summary()
+        'Index is up to date: 5 articles, 42 chunks (nothing changed) in 0.4s'
+        """
+        if not self.changed:
+            return (
+                f"Index is up to date: {self.articles} articles, {self.chunks} chunks "
+                f"(nothing changed) in {self.seconds:.1f}s"
+            )
+        return (
+            f"Indexed {self.articles} articles, {self.chunks} chunks: {self.added} added, "
+            f"{self.updated} updated, {self.removed} removed, {self.unchanged} unchanged "
+            f"in {self.seconds:.1f}s"
+        )
+
+
+def sync(
+    corpus_dir: Path,
+    settings: IndexSettings,
+    embedder: Embedder,
+    store: ChunkStore,
+    progress: bool = True,
+    corpus: Corpus | None = None,
+) -> SyncReport:
+    """Bring ``store`` in line with the articles in ``corpus_dir`` (incremental).
+
+    Pass ``corpus`` when it was already loaded from ``corpus_dir`` (saves reading twice).
+    """
+    t0 = time.perf_counter()
+    if corpus is None:
+        corpus = load_corpus(Path(corpus_dir), settings)
+    report = sync_articles(corpus.articles, settings, embedder, store, progress=progress)
+    return SyncReport(
+        articles=report.articles,
+        chunks=report.chunks,
+        added=report.added,
+        updated=report.updated,
+        removed=report.removed,
+        unchanged=report.unchanged,
+        embedded=report.embedded,
+        duplicates=corpus.duplicates,
+        warnings=corpus.warnings,
+        seconds=time.perf_counter() - t0,
+        changed_ids=report.changed_ids,
+    )
+
+
+def sync_articles(
+    articles: Sequence[Article],
+    settings: IndexSettings,
+    embedder: Embedder,
+    store: ChunkStore,
+    progress: bool = True,
+) -> SyncReport:
+    """Make ``articles`` exactly the live set of ``store``; the core of :func:`sync`."""
+    t0 = time.perf_counter()
+    live = store.live()
+    wanted = {a.id: (a, article_hash(a)) for a in articles}
+    added = [a for a, h in wanted.values() if a.id not in live]
+    updated = [a for a, h in wanted.values() if a.id in live and live[a.id].article_hash != h]
+    removed = sorted(set(live) - set(wanted))
+    moved = [  # same content, file now reached by another path: refresh the record only
+        (a, h, live[a.id].n_chunks)
+        for a, h in wanted.values()
+        if a.id in live and live[a.id].article_hash == h and live[a.id].path != a.path
+    ]
+    resume = store.state() != "clean"
+    embedded = 0
+    if added or updated or removed or moved or resume:
+        store.set_state("dirty")
+        embedded = _write(
+            [(a, wanted[a.id][1]) for a in [*added, *updated]], settings, embedder, store, progress
+        )
+        store.set_live(moved)
+        store.unset_live(removed)
+        store.delete_stale(removed)
+        if resume:
+            n = store.delete_orphans()
+            log.info("removed %d chunks left over by an interrupted sync", n)
+        store.set_state("clean")
+    return SyncReport(
+        articles=len(wanted),
+        chunks=store.count(),
+        added=len(added),
+        updated=len(updated),
+        removed=len(removed),
+        unchanged=len(wanted) - len(added) - len(updated),
+        embedded=embedded,
+        seconds=time.perf_counter() - t0,
+        changed_ids=tuple(sorted([*(a.id for a in [*added, *updated]), *removed])),
+    )
+
+
+def _write(
+    versions: list[tuple[Article, str]],
+    settings: IndexSettings,
+    embedder: Embedder,
+    store: ChunkStore,
+    progress: bool,
+) -> int:
+    """Embed and store new article versions, switching each live once all its chunks are in.
+
+    Returns how many chunks were embedded (chunks a killed run already stored are reused).
+    """
+    plan: list[tuple[Article, str, list[Chunk]]] = [
+        (a, h, chunk_article(a, settings.chunk_tokens, settings.chunk_overlap)) for a, h in versions
+    ]
+    all_ids = [record_id(c.id, h) for _, h, chunks in plan for c in chunks]
+    have = store.existing(all_ids)
+    todo = [(a, h, c) for a, h, chunks in plan for c in chunks if record_id(c.id, h) not in have]
+    missing: dict[str, int] = {}
+    for a, _, _c in todo:
+        missing[a.id] = missing.get(a.id, 0) + 1
+    ready = [(a, h, len(chunks)) for a, h, chunks in plan if a.id not in missing]
+    _switch(store, ready)
+
+    bar = tqdm(
+        total=len(todo),
+        unit="chunk",
+        desc="Embedding",
+        disable=not progress or not sys.stderr.isatty(),
+    )
+    by_id = {a.id: (a, h, len(chunks)) for a, h, chunks in plan}
+    batch = settings.embed_batch_size
+    with bar:
+        for start in range(0, len(todo), batch):
+            part = todo[start : start + batch]
+            vectors = embedder.embed([c.embed_text for _, _, c in part])
+            store.add_chunks(part, vectors)
+            bar.update(len(part))
+            done: list[tuple[Article, str, int]] = []
+            for a, _, _ in part:
+                missing[a.id] -= 1
+                if missing[a.id] == 0:
+                    done.append(by_id[a.id])
+            _switch(store, done)
+    return len(todo)
+
+
+def _switch(store: ChunkStore, versions: list[tuple[Article, str, int]]) -> None:
+    """Make these fully stored versions live, then drop their previous versions' chunks."""
+    if not versions:
+        return
+    store.set_live(versions)
+    store.delete_stale([a.id for a, _, _ in versions])
