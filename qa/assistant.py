@@ -25,7 +25,7 @@ from index.config import set_offline_env
 from qa.compose import Composed, Policy, compose
 from qa.conversation import Turn, resolve_followup
 from qa.evidence import SentenceVectors, Weights, missing_entities, score_evidence
-from qa.question import analyze
+from qa.question import QuestionInfo, analyze
 from qa.retrieve import Filters, HybridRetriever
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
@@ -228,9 +228,9 @@ class Assistant:
         retriever = self._retriever()
         kinds = ("body", "comment") if comments else ("body",)
         hits = retriever.search(snap, q.terms, qvec, filters, kinds)
-        if q.wants_latest:
-            newest = retriever.search(snap, q.terms, qvec, _newest(snap, filters), kinds)
-            hits = _merge(hits, newest)
+        focus = _focus(snap, q, filters)
+        if focus is not None:
+            hits = _merge(hits, retriever.search(snap, q.terms, qvec, focus, kinds))
         comment_hits = (
             [] if comments else retriever.search(snap, q.terms, qvec, filters, ("comment",))
         )
@@ -254,7 +254,13 @@ class Assistant:
 
             t = time.perf_counter()
             composed = generate_answer(
-                self.generator, snap, q, evidence, composed, self.settings, self.embedder,
+                self.generator,
+                snap,
+                q,
+                evidence,
+                composed,
+                self.settings,
+                self.embedder,
                 on_text=on_text,
             )
             timings["generate"] = (time.perf_counter() - t) * 1000
@@ -307,15 +313,26 @@ class Assistant:
         self._vectors = None
 
 
-def _newest(snap: Snapshot, filters: Filters, n: int = 2) -> Filters:
-    """``filters`` narrowed to the ``n`` newest dated articles it allows."""
+def _focus(snap: Snapshot, q: QuestionInfo, filters: Filters, newest: int = 2) -> Filters | None:
+    """Filters for a second, time-focused search, or None when the question has no time focus.
+
+    A question naming a period ("in June 2013") searches the articles dated in it; a "now"
+    question searches the ``newest`` dated articles. Their best chunks join the candidates,
+    so the right article is scored even when other articles use the same words more often.
+    """
     allowed = filters.article_ids
-    dated = sorted(
-        (a for a in snap.articles.values() if a.published and (not allowed or a.id in allowed)),
-        key=lambda a: sort_key(a.published),
-        reverse=True,
-    )
-    return replace(filters, article_ids=frozenset(a.id for a in dated[:n]) or allowed)
+    dated = [a for a in snap.articles.values() if a.published and (not allowed or a.id in allowed)]
+    if q.period is not None:
+        lo, hi = q.period
+        ids = {
+            a.id for a in dated if lo <= sort_key(a.published) + 99 and sort_key(a.published) <= hi
+        }
+    elif q.wants_latest:
+        dated.sort(key=lambda a: sort_key(a.published), reverse=True)
+        ids = {a.id for a in dated[:newest]}
+    else:
+        return None
+    return replace(filters, article_ids=frozenset(ids)) if ids else None
 
 
 def _merge(first: list[Hit], extra: list[Hit], take: int = 4) -> list[Hit]:

@@ -223,7 +223,7 @@ def score_evidence(
 
 def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
     """1.0 when the article date lies in the question's time frame, 0.5 when only the
-    sentence names one of its years, else 0.0.
+    sentence names one of its years, -1.0 when a dated article lies outside it, else 0.0.
 
     >>> from qa.question import analyze
     >>> in_period(analyze("Who led in June 2013?"), "2013-06", "Maduro won.")
@@ -239,7 +239,7 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
         return 1.0
     if any(str(y) in text for y in q.years):
         return 0.5
-    return 0.0
+    return -1.0 if key else 0.0
 
 
 def _previous(snap: Snapshot, s: Sentence) -> Sentence | None:

@@ -19,6 +19,11 @@ from index.types import Article, Chunk
 from qa.question import content_terms, fold
 from qa.timeref import sort_key
 
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -95,7 +100,7 @@ class Snapshot:
 
         Terms already in the vocabulary, and short ones, are returned unchanged.
         """
-        if term in self.vocabulary or len(term) < 4 or not term.isalpha():
+        if term in self.vocabulary or len(term) < 4 or not term.isalpha() or term in _CALENDAR:
             return term
         candidates: set[str] = set(self._deletions.get(term, ()))
         for d in _deletes(term):
