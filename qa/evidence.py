@@ -183,14 +183,14 @@ def score_evidence(
         ])  # fmt: skip
     else:
         dense = np.zeros(len(sentences))
-    qterms = [t for t in q.terms]
+    qterms = list(q.terms)
     weights_idf = {t: snap.idf(t) for t in qterms}
     total = sum(weights_idf.values()) or 1.0
     out: list[Evidence] = []
-    for i, s in enumerate(sentences):
+    for i, (s, before) in enumerate(zip(sentences, prevs, strict=True)):
         art = snap.articles[s.article_id]
         own = set(content_terms(s.text))
-        prev = set(content_terms(prevs[i].text)) if prevs[i] is not None else set()
+        prev = set(content_terms(before.text)) if before is not None else set()
         lex = sum(w if t in own else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text)
