@@ -1,0 +1,75 @@
+"""``qa index`` with the real embedder works with every network connection refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Runs before anything else in the child: any attempt to reach the network fails loudly.
+NO_NETWORK = r"""
+import socket, sys
+
+def _refuse(what, target):
+    sys.stderr.write(f"NETWORK-ATTEMPT {what} {target!r}\n")
+    raise OSError(f"network disabled by the test ({what} {target!r})")
+
+_connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+def connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _refuse("connect", address)
+    return _connect(self, address)
+
+def connect_ex(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _refuse("connect_ex", address)
+    return _connect_ex(self, address)
+
+socket.socket.connect = connect
+socket.socket.connect_ex = connect_ex
+socket.create_connection = lambda address, *a, **k: _refuse("create_connection", address)
+socket.getaddrinfo = lambda host, *a, **k: _refuse("getaddrinfo", host)
+
+import runpy
+sys.argv = ["qa", *sys.argv[1:]]
+runpy.run_module("qa", run_name="__main__", alter_sys=True)
+"""
+
+OFFLINE_VARS = (
+    "HF_HUB_OFFLINE",
+    "TRANSFORMERS_OFFLINE",
+    "HF_DATASETS_OFFLINE",
+    "TIKTOKEN_CACHE_DIR",
+    "ANONYMIZED_TELEMETRY",
+)
+
+
+@pytest.mark.slow
+def test_index_runs_with_the_network_blocked(seeds_copy: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in OFFLINE_VARS and not k.startswith(("QA_", "HF_"))
+    }
+    # empty caches: nothing may come from a hub cache or a tiktoken download cache
+    env |= {"PYTHONPATH": str(REPO), "HOME": str(home), "HF_HOME": str(home / "hf")}
+    env |= {"TMPDIR": str(tmp_path), "XDG_CACHE_HOME": str(home / "cache")}
+    result = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK, "index", str(seeds_copy), "--data-dir", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.startswith("Indexed 5 articles"), result.stdout
+    assert "NETWORK-ATTEMPT" not in result.stderr, result.stderr[-3000:]
