@@ -105,7 +105,7 @@ def _new_spans(pattern: re.Pattern[str], text: str, question_folded: str) -> boo
     for m in pattern.finditer(text):
         span = m.group(m.lastindex or 0) if pattern is _PLACE else m.group(0)
         f = fold(span)
-        if f in _NON_NAMES or f in question_folded:
+        if f in question_folded or (pattern is not _DATE and f in _NON_NAMES):
             continue
         if pattern is _NAME and any(w in _CALENDAR for w in f.split()):
             continue
