@@ -14,7 +14,9 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.fixture(scope="session")
-def seed_bot(tmp_path_factory: pytest.TempPathFactory, real_embedder: object) -> Iterator[Assistant]:
+def seed_bot(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: object
+) -> Iterator[Assistant]:
     data = tmp_path_factory.mktemp("seed-index")
     settings = Settings(corpus_dir=SEEDS, data_dir=data)
     bot = Assistant(settings, embedder=real_embedder)  # type: ignore[arg-type]
