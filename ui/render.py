@@ -250,6 +250,7 @@ CSS = """
 .qa-examples { flex-wrap: wrap !important; gap: 6px !important; align-items: center; }
 .qa-examples > * { flex: 0 1 auto !important; min-width: 0 !important; width: auto !important; }
 .qa-try { font-weight: 600; color: var(--body-text-color-subdued); }
+#qa-articles table, #qa-articles td, #qa-articles th { font-family: var(--font) !important; }
 .qa-header h1 { margin-bottom: 0; }
 .qa-header p { margin-top: .2em; color: var(--body-text-color-subdued); }
 """

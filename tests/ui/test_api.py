@@ -5,16 +5,18 @@ from __future__ import annotations
 import html
 import re
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from gradio_client import Client
 
 from qa.timeref import human_date
-from tests.ui.conftest import Served, free_port
 from ui.app import build_app, launch
 from ui.render import ABSTAIN_LABEL, render_text
+
+if TYPE_CHECKING:
+    from tests.ui.conftest import Served
 
 pytestmark = pytest.mark.slow
 
@@ -99,21 +101,22 @@ def test_eight_users_at_once_each_get_their_own_answer(served: Served) -> None:
 def test_pasted_article_is_answerable_at_once(served: Served) -> None:
     client = Client(served.url, verbose=False)
     text = (
-        "The port of Puerto Lindo opened a seawater desalination plant on Monday. "
-        "The plant was designed by the engineer Marisol Quintero and supplies 40,000 homes."
+        "A night ferry began crossing Lake Arenal on Monday. "
+        "The ferry is captained by Tomás Brenes and carries 120 passengers."
     )
+    before = len(served.assistant.snapshot().articles)
     table, summary, *_ = client.predict(
-        None, "Puerto Lindo gets fresh water", "2025-03-03", text, api_name="/add_article"
+        None, "Lake Arenal gets a night ferry", "2024-11-18", text, api_name="/add_article"
     )
     titles = [row[0] for row in table["data"]]
-    assert "Puerto Lindo gets fresh water" in titles
-    assert "6 articles" in summary
-    out = html.unescape(ask(client, "Who designed the desalination plant in Puerto Lindo?"))
-    assert "Marisol Quintero" in out and "3 Mar 2025" in out
+    assert "Lake Arenal gets a night ferry" in titles
+    assert summary.startswith(f"{before + 1} articles")
+    out = html.unescape(ask(client, "Who captains the night ferry on Lake Arenal?"))
+    assert "Tomás Brenes" in out and "18 Nov 2024" in out
 
 
-def test_basic_auth_guards_the_page(served: Served) -> None:
-    settings = served.assistant.settings.model_copy(update={"port": free_port(), "auth": "ana:pw"})
+def test_basic_auth_guards_the_page(served: Served, free_port: int) -> None:
+    settings = served.assistant.settings.model_copy(update={"port": free_port, "auth": "ana:pw"})
     app = build_app(served.assistant)
     url = launch(app, settings, prevent_thread_lock=True)
     try:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
 from pathlib import Path
 
 import pytest
 
+import ui.app
 from index.errors import UserError
 from index.types import Article, Chunk
 from qa.snapshot import Snapshot
@@ -75,3 +77,8 @@ def test_parse_auth() -> None:
     for bad in ("ana", ":pw", "ana:"):
         with pytest.raises(UserError, match="user:password"):
             parse_auth(bad)
+
+
+def test_docstring_examples() -> None:
+    result = doctest.testmod(ui.app)
+    assert result.attempted > 0 and result.failed == 0
