@@ -472,6 +472,12 @@ def verify_generated(
     return Composed(" ".join(lines), tuple(citations), False, extractive.related, tuple(notes))
 
 
+def _looping(text: str, max_sentences: int) -> bool:
+    """True once the finished sentences repeat one another or far exceed what will be kept."""
+    done = [fold(c.text) for c in split_claims(text)[:-1]]
+    return len(done) >= max_sentences + 3 or len(set(done)) < len(done)
+
+
 def generate_answer(
     generator: Generator,
     snap: Snapshot,
@@ -495,14 +501,20 @@ def generate_answer(
         return _fallback(extractive, *notes, "no passage to generate from")
     prompt = build_prompt(q.text, passages, settings.max_answer_sentences)
     max_tokens = min(settings.max_new_tokens, MAX_NEW_TOKENS)
-    if on_text is None:
-        text = generator.complete(prompt, max_tokens)
-    else:
-        parts: list[str] = []
-        for piece in generator.stream(prompt, max_tokens):
-            parts.append(piece)
-            on_text("".join(parts))
-        text = "".join(parts)
+    text = ""
+    pieces = generator.stream(prompt, max_tokens)
+    try:
+        for piece in pieces:
+            text += piece
+            if on_text is not None:
+                on_text(text)
+            if _looping(text, settings.max_answer_sentences):
+                log.info("stopped generation early: the model repeats itself or runs on")
+                break
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()  # stops the model, not just the reading
     base = Composed(
         extractive.text, extractive.citations, extractive.abstained, extractive.related,
         (*extractive.notes, *notes),

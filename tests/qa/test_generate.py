@@ -273,6 +273,16 @@ def test_on_text_sees_the_text_grow(snap, q, evidence, extractive):
     assert all(b.startswith(a) for a, b in itertools.pairwise(seen))
 
 
+def test_generation_stops_when_the_model_loops(snap, q, evidence, extractive):
+    seen: list[str] = []
+    reply = "The talks will start in May in Oslo [1]. " * 30
+    composed = generate_answer(
+        FakeLLM(reply), snap, q, evidence, extractive, Settings(), None, on_text=seen.append
+    )
+    assert len(seen[-1]) < len(reply) // 4
+    assert composed.text == "The talks will start in May in Oslo. [1]"
+
+
 # -- streaming through an assistant ---------------------------------------------------------------
 
 
