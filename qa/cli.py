@@ -2,6 +2,8 @@
 
     qa index seeds/                 # build or update the index (incremental)
     qa index seeds/ --rebuild       # start over
+    qa ask "Who leads Venezuela now?" [--json] [--since 2024] [--comments]
+    qa chat [--host 127.0.0.1] [--port 7860] [--auth user:password]
 
 Add a subcommand by writing ``_add_<name>(parser)`` and ``cmd_<name>(args) -> int`` and
 registering both in ``COMMANDS``. Heavy libraries are imported inside the commands, so
@@ -97,8 +99,82 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 2 if refused else 0
 
 
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", type=Path, help="folder of articles (default: seeds/)")
+    p.add_argument("--data-dir", type=Path, help="where the local index lives (default: .qa)")
+    p.add_argument("--chroma-url", help="use a Chroma server at http://host:port")
+
+
+def _add_ask(p: argparse.ArgumentParser) -> None:
+    p.add_argument("question", help="the question, in quotes")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--since", help="only articles dated on/after (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--until", help="only articles dated on/before (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--article", action="append", dest="articles", help="restrict to article id")
+    p.add_argument("--comments", action="store_true", help="let reader comments be searched")
+    p.add_argument("--mode", choices=["extractive", "generative"], help="answer mode")
+    p.add_argument("-k", "--top-k", type=int, help="number of sources (1-20, default 5)")
+    _add_common(p)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question; readable by default, the stable JSON shape with --json."""
+    import json
+
+    from qa.assistant import Assistant
+    from qa.render import render_text
+
+    settings = make_settings(
+        corpus_dir=args.corpus, data_dir=args.data_dir, chroma_url=args.chroma_url
+    )
+    bot = Assistant(settings)
+    try:
+        answer = bot.ask(
+            args.question,
+            since=args.since,
+            until=args.until,
+            articles=args.articles,
+            allow_comments=True if args.comments else None,
+            mode=args.mode,
+            top_k=args.top_k,
+        )
+    except ValueError as e:
+        raise UserError(str(e)) from e
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(answer))
+    return 0
+
+
+def _add_chat(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="address to serve on (default 127.0.0.1; QA_HOST)")
+    p.add_argument("--port", type=int, help="port (default 7860; QA_PORT)")
+    p.add_argument("--auth", help="require user:password (QA_AUTH)")
+    p.add_argument("--share", action="store_true", help="also open a public Gradio share link")
+    _add_common(p)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Build the index if missing, then serve the chat page."""
+    from ui.app import serve
+
+    settings = make_settings(
+        corpus_dir=args.corpus,
+        data_dir=args.data_dir,
+        chroma_url=args.chroma_url,
+        host=args.host,
+        port=args.port,
+        auth=args.auth,
+    )
+    serve(settings, share=args.share)
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "index": Command("build or update the index from a folder of articles", _add_index, cmd_index),
+    "ask": Command("answer a question from the articles, with citations", _add_ask, cmd_ask),
+    "chat": Command("serve the chat page (builds the index if missing)", _add_chat, cmd_chat),
 }
 
 

@@ -6,6 +6,7 @@ consistent corpus (never half an article) and nothing is re-read per query.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from index.chunk import split_sentences
 from index.types import Article, Chunk
 from qa.question import content_terms, fold
 from qa.timeref import sort_key
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _CALENDAR = frozenset(
     "january february march april may june july august september october november december "

@@ -9,6 +9,10 @@ import pytest
 
 MODULES = [
     "index.config",
+    "index.dates",
+    "index.clean",
+    "index.ingest",
+    "qa.render",
     "qa.question",
     "qa.timeref",
     "qa.conversation",
