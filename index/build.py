@@ -129,9 +129,8 @@ def sync_articles(
     embedded = 0
     if added or updated or removed or moved or resume:
         store.set_state("dirty")
-        embedded = _write(
-            [(a, wanted[a.id][1]) for a in [*added, *updated]], settings, embedder, store, progress
-        )
+        versions = [(a, wanted[a.id][1]) for a in [*added, *updated]]
+        embedded = _write(versions, set(live), settings, embedder, store, progress)
         store.set_live(moved)
         store.unset_live(removed)
         store.delete_stale(removed)
@@ -154,6 +153,7 @@ def sync_articles(
 
 def _write(
     versions: list[tuple[Article, str]],
+    was_live: set[str],
     settings: IndexSettings,
     embedder: Embedder,
     store: ChunkStore,
@@ -173,7 +173,7 @@ def _write(
     for a, _, _c in todo:
         missing[a.id] = missing.get(a.id, 0) + 1
     ready = [(a, h, len(chunks)) for a, h, chunks in plan if a.id not in missing]
-    _switch(store, ready)
+    _switch(store, ready, was_live)
 
     bar = tqdm(
         total=len(todo),
@@ -194,13 +194,19 @@ def _write(
                 missing[a.id] -= 1
                 if missing[a.id] == 0:
                     done.append(by_id[a.id])
-            _switch(store, done)
+            _switch(store, done, was_live)
     return len(todo)
 
 
-def _switch(store: ChunkStore, versions: list[tuple[Article, str, int]]) -> None:
-    """Make these fully stored versions live, then drop their previous versions' chunks."""
+def _switch(
+    store: ChunkStore, versions: list[tuple[Article, str, int]], was_live: set[str]
+) -> None:
+    """Make these fully stored versions live, then drop their previous versions' chunks.
+
+    New articles have no previous version (leftovers of a killed run are swept up by
+    ``delete_orphans``), so only articles that were live are checked.
+    """
     if not versions:
         return
     store.set_live(versions)
-    store.delete_stale([a.id for a, _, _ in versions])
+    store.delete_stale([a.id for a, _, _ in versions if a.id in was_live])
