@@ -85,17 +85,18 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
         mode: str,
         top_k: float,
         comments: bool,
-    ) -> Iterator[tuple[str, list[Message], Turns]]:
+    ) -> Iterator[tuple[str, list[Message], list[Message], Turns]]:
+        """Stream one answer into the chat; the conversation lives in server-side state."""
         chat = list(chat or [])
         turns = list(turns or [])
         question = (message or "").strip()
         if not question:
             gr.Warning("Type a question about the articles first.")
-            yield message, chat, turns
+            yield message, chat, chat, turns
             return
         chat.append({"role": "user", "content": esc(question)})
         chat.append({"role": "assistant", "content": render_pending()})
-        yield "", chat, turns
+        yield "", chat, chat, turns
         try:
             opts = _options(since, until, mode, top_k, comments)
             answer: Answer | None = None
@@ -104,7 +105,7 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
                     answer = item
                 else:
                     chat[-1] = {"role": "assistant", "content": render_partial(item)}
-                    yield "", chat, turns
+                    yield "", chat, chat, turns
             if answer is None:
                 raise RuntimeError("the assistant's stream ended without an Answer")
             html = render_answer(answer, assistant.snapshot().articles)
@@ -114,7 +115,7 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
             text = _friendly(e)
             gr.Warning(text)
             chat[-1] = {"role": "assistant", "content": render_error(text)}
-        yield "", chat, turns
+        yield "", chat, chat, turns
 
     def check_mode(mode: str) -> str:
         if mode != "generative":
@@ -168,7 +169,8 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
         return corpus_rows(snap), corpus_summary(snap), None, "", "", ""
 
     with gr.Blocks(title="News QA", analytics_enabled=False) as app:
-        turns = gr.State([])
+        turns = gr.State([])  # [(question, answer text), ...] for follow-ups
+        messages = gr.State([])  # the chat as shown; kept here so browsers don't resend it
         with gr.Column(elem_classes="qa-header"):
             gr.Markdown(
                 "# News QA\n"
@@ -206,7 +208,9 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
                             elem_id="qa-question",
                         )
                         send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
-                        clear = gr.Button("Clear", variant="secondary", scale=1, min_width=80)
+                        clear = gr.Button(
+                            "Clear", variant="secondary", scale=1, min_width=80, elem_id="qa-clear"
+                        )
                     example_buttons = []
                     if examples:
                         with gr.Row(elem_classes="qa-examples"):
@@ -270,16 +274,17 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
                 pasted = gr.Textbox(label="…or paste the article text", lines=6)
                 add_btn = gr.Button("Add article", variant="primary", elem_id="qa-add")
 
-        ask_inputs = [question, chatbot, turns, since, until, mode, top_k, comments]
-        ask_outputs = [question, chatbot, turns]
+        ask_inputs = [question, messages, turns, since, until, mode, top_k, comments]
+        ask_outputs = [question, chatbot, messages, turns]
         question.submit(respond, ask_inputs, ask_outputs, api_name="ask")
         send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
         for button, text in zip(example_buttons, examples, strict=True):
             button.click(
                 lambda t=text: t, None, question, api_visibility="private", queue=False
             ).then(respond, ask_inputs, ask_outputs, api_visibility="private")
-        clear.click(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
-        chatbot.clear(lambda: [], None, turns, api_visibility="private")
+        reset = [chatbot, messages, turns]
+        clear.click(lambda: ([], [], []), None, reset, api_visibility="private")
+        chatbot.clear(lambda: ([], []), None, [messages, turns], api_visibility="private")
         mode.change(check_mode, mode, mode, api_visibility="private")
 
         corpus_outputs = [table, summary]

@@ -25,9 +25,7 @@ DATE = re.compile(r'<span class="qa-date">(?:\d{1,2} )?[A-Z][a-z]{2} \d{4}</span
 
 def ask(client: Client, question: str, since: str = "", until: str = "", top_k: int = 5) -> str:
     """The assistant bubble's HTML for ``question`` (the last message of the chat)."""
-    box, chat = client.predict(
-        question, [], since, until, "extractive", top_k, False, api_name="/ask"
-    )
+    box, chat = client.predict(question, since, until, "extractive", top_k, False, api_name="/ask")
     assert box == ""  # the question box is cleared
     assert chat[-1]["role"] == "assistant"
     content: Any = chat[-1]["content"]
@@ -67,7 +65,7 @@ def test_follow_up_uses_the_conversation(served: Served) -> None:
     client = Client(served.url, verbose=False)
     ask(client, "What did Maduro say about meetings with US officials?")
     _, chat = client.predict(
-        "What did he say after that?", [], "", "", "extractive", 5, False, api_name="/ask"
+        "What did he say after that?", "", "", "extractive", 5, False, api_name="/ask"
     )
     out = html.unescape(chat[-1]["content"][0]["text"])
     assert "Understood as: What did Maduro say after that?" in out

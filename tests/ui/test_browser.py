@@ -110,3 +110,16 @@ def test_ask_upload_and_ask_again(page: Any, served: Served, tmp_path: Path) -> 
     page.screenshot(path=str(OUTPUT / "ui-chat.png"), full_page=True)
     page.get_by_role("tab", name="Articles").click()
     page.screenshot(path=str(OUTPUT / "ui-articles.png"), full_page=True)
+
+
+def test_clear_resets_the_conversation(page: Any) -> None:
+    page.get_by_role("tab", name="Ask").click()
+    page.locator("#qa-clear").click()
+    page.locator(".qa-answer").first.wait_for(state="detached")
+    ask(page, "What did Maduro say about meetings with US officials?", 0)
+    followup = ask(page, "What did he say after that?", 1)
+    assert "Understood as: What did Maduro say after that?" in followup.inner_text()
+    page.locator("#qa-clear").click()
+    page.locator(".qa-answer").first.wait_for(state="detached")
+    fresh = ask(page, "What did he say after that?", 0)
+    assert "Understood as" not in fresh.inner_text()
