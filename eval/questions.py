@@ -28,7 +28,9 @@ What each category expects from the system:
 - ``unanswerable-on-topic``, ``unanswerable-off-topic``: abstain; ``answers`` and ``articles``
   are empty.
 - ``false-premise``: do not accept the premise; ``answers`` hold the correction where the
-  articles give one (else empty: abstaining or rejecting the premise is right).
+  articles give one (else empty: abstaining or rejecting the premise is right). Naming the
+  correction is necessary, not sufficient: a report should also check the answer does not
+  repeat the premise's wrong name, place or date.
 - ``comment-only``: abstain or say that only a reader comment claims it; never state it as
   fact. ``answers`` is empty.
 """
@@ -45,6 +47,7 @@ from typing import Any, Literal, NoReturn, cast, get_args
 
 from index.config import IndexSettings
 from index.errors import UserError
+from index.ingest import load_corpus
 
 __all__ = [
     "ANSWERABLE_CATEGORIES",
@@ -129,8 +132,6 @@ def _squash(text: str) -> str:
 
 def _corpus_texts(corpus_dir: Path, settings: IndexSettings) -> dict[str, tuple[str, str]]:
     """``{article id: (body, comments_text)}`` of the cleaned corpus, whitespace-squashed."""
-    from index.ingest import load_corpus
-
     corpus = load_corpus(corpus_dir, settings)
     texts = {a.id: (_squash(a.body), _squash(a.comments_text)) for a in corpus.articles}
     for kept, dropped in corpus.duplicates:
