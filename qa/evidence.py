@@ -107,7 +107,7 @@ def _new_spans(pattern: re.Pattern[str], text: str, question_folded: str) -> boo
         f = fold(span)
         if f in question_folded or (pattern is not _DATE and f in _NON_NAMES):
             continue
-        if pattern is _NAME and any(w in _CALENDAR for w in f.split()):
+        if pattern is _NAME and (any(w in _CALENDAR for w in f.split()) or f.startswith("the ")):
             continue
         return True
     return False
@@ -123,6 +123,8 @@ def answer_cue(q: QuestionInfo, text: str) -> float:
     0.0
     """
     qf = fold(q.text)
+    if _is_headline(text):
+        return 0.0 if q.qtype in ("how_many", "when", "who", "where") else 0.5
     if q.qtype == "how_many":
         return 1.0 if _new_spans(_NUMBER, text, qf) else 0.0
     if q.qtype == "when":
@@ -132,6 +134,14 @@ def answer_cue(q: QuestionInfo, text: str) -> float:
     if q.qtype == "where":
         return 1.0 if _new_spans(_PLACE, text, qf) else 0.0
     return 0.5
+
+
+def _is_headline(text: str) -> bool:
+    """Title Case text (a headline or a label), where capitals say nothing about names."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if len(words) < 4:
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) > 0.6
 
 
 def missing_entities(q: QuestionInfo, haystack_folded: str) -> tuple[str, ...]:

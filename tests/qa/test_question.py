@@ -37,6 +37,7 @@ def test_latest_intent_and_years() -> None:
 
 def test_terms_are_folded_stemmed_and_stopword_free() -> None:
     assert content_terms("The TALKS about Sanctions") == ["talk", "sanction"]
+    assert stem("negotiated") == stem("negotiations")
     assert fold("Nicolás Maduro") == "nicolas maduro"
     assert stem("relations") == stem("relation")
 
