@@ -1,7 +1,8 @@
-"""``qa index`` with the real embedder works with every network connection refused."""
+"""``qa index`` and ``qa ask`` with the real embedder work with every network connection refused."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,7 +52,7 @@ OFFLINE_VARS = (
 
 
 @pytest.mark.slow
-def test_index_runs_with_the_network_blocked(seeds_copy: Path, tmp_path: Path) -> None:
+def test_index_and_ask_run_with_the_network_blocked(seeds_copy: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     env = {
@@ -62,14 +63,26 @@ def test_index_runs_with_the_network_blocked(seeds_copy: Path, tmp_path: Path) -
     # empty caches: nothing may come from a hub cache or a tiktoken download cache
     env |= {"PYTHONPATH": str(REPO), "HOME": str(home), "HF_HOME": str(home / "hf")}
     env |= {"TMPDIR": str(tmp_path), "XDG_CACHE_HOME": str(home / "cache")}
-    result = subprocess.run(
-        [sys.executable, "-c", NO_NETWORK, "index", str(seeds_copy), "--data-dir", str(tmp_path)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+
+    def qa(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", NO_NETWORK, *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    result = qa("index", str(seeds_copy), "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.startswith("Indexed 5 articles"), result.stdout
     assert "NETWORK-ATTEMPT" not in result.stderr, result.stderr[-3000:]
+    # The whole pipeline: question -> retrieval -> grounded answer, still with no network.
+    question = "Who met Elías Jaua in Guatemala?"
+    args = ["--corpus", str(seeds_copy), "--data-dir", str(tmp_path), "--json"]
+    result = qa("ask", question, *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "NETWORK-ATTEMPT" not in result.stderr, result.stderr[-3000:]
+    answer = json.loads(result.stdout)
+    assert not answer["abstained"] and answer["citations"][0]["quote"]
