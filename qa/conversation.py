@@ -30,11 +30,10 @@ _PERSONISH = re.compile(r"^[A-ZÁÉÍÓÚÑ][\w’'-]+(?:\s+[A-ZÁÉÍÓÚÑ][\w
 
 
 def _person(entities: Sequence[str]) -> str | None:
-    places = {"Venezuela", "United States", "US", "U.S.", "Caracas", "Washington"}
-    for ent in entities:
-        if ent not in places and _PERSONISH.match(ent):
-            return ent
-    return None
+    """The entity a pronoun most likely points at: a multi-word name first, else the first."""
+    names = [e for e in entities if _PERSONISH.match(e)]
+    multi = [e for e in names if " " in e]
+    return (multi or names or [None])[0]
 
 
 def resolve_followup(history: Sequence[Turn], question: str) -> str:
