@@ -171,10 +171,70 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(x.replace("_", "").replace("k", "000")) for x in text.split(",") if x)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give chunk counts like 1000,10000") from None
+    if not sizes or min(sizes) < 50:
+        raise argparse.ArgumentTypeError("sizes must be chunk counts of at least 50")
+    return sizes
+
+
+def _add_bench(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=(1000, 10000),
+        help="corpus sizes in chunks, comma-separated (default 1000,10000; 50000 is slow)",
+    )
+    p.add_argument("--queries", type=int, default=30, help="timed questions per size (30)")
+    p.add_argument("--recall-queries", type=int, default=100, help="queries for recall@10 (100)")
+    p.add_argument("--chroma-server", action="store_true", help="also bench a local chroma run")
+    p.add_argument("--no-naive", action="store_true", help="skip the naive llama-index pipeline")
+    p.add_argument(
+        "--no-cold-start", action="store_true", help="skip timing qa ask in a new process"
+    )
+    p.add_argument("--profile", action="store_true", help="profile warm asks near 10k chunks")
+    p.add_argument("--reports", type=Path, help="reports folder (default eval/reports)")
+    p.add_argument("--work-dir", type=Path, help="where temporary corpora go (default: system tmp)")
+    p.add_argument("--data-dir", type=Path, help="data dir holding the embedding cache (.qa)")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Measure indexing and query performance at growing corpus sizes; print a table."""
+    from index.config import set_offline_env
+
+    set_offline_env()
+    from eval.bench import BenchConfig, run_bench
+    from eval.bench_report import format_tables
+
+    settings = make_settings(data_dir=args.data_dir)
+    config = BenchConfig(
+        sizes=args.sizes,
+        queries=args.queries,
+        recall_queries=args.recall_queries,
+        cache_dir=settings.data_dir / "bench-cache",
+        naive=not args.no_naive,
+        chroma_server=args.chroma_server,
+        cold_start=not args.no_cold_start,
+        profile=args.profile,
+        work_dir=args.work_dir,
+        **({"reports_dir": args.reports} if args.reports else {}),
+    )
+    result = run_bench(config, settings)
+    print(format_tables(result))
+    print(
+        f"Wrote {result['report_dir']}/bench.json" + (" and latency.png" if result["plot"] else "")
+    )
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "index": Command("build or update the index from a folder of articles", _add_index, cmd_index),
     "ask": Command("answer a question from the articles, with citations", _add_ask, cmd_ask),
     "chat": Command("serve the chat page (builds the index if missing)", _add_chat, cmd_chat),
+    "bench": Command("measure indexing and query speed at growing sizes", _add_bench, cmd_bench),
 }
 
 
