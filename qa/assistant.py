@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.config import set_offline_env
+from index.errors import IndexCorrupt
 from qa.compose import Composed, Policy, compose
 from qa.conversation import Turn, resolve_followup
 from qa.evidence import SentenceVectors, Weights, missing_entities, score_evidence
@@ -111,7 +112,7 @@ class Assistant:
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != generation:
                 t0 = time.perf_counter()
-                self._snapshot = Snapshot(generation, store.articles(), store.live_chunks())
+                self._snapshot = _consistent_snapshot(store)
                 log.info("loaded index snapshot in %.0f ms", (time.perf_counter() - t0) * 1000)
             return self._snapshot
 
@@ -313,6 +314,31 @@ class Assistant:
         self._vectors = None
 
 
+def _consistent_snapshot(store: ChunkStore, attempts: int = 50) -> Snapshot:
+    """A snapshot whose every chunk slices its article exactly, read while syncs may run.
+
+    Articles and chunks are two reads; a sync that switches an article between them would
+    pair one version's text with another's chunks (or chunks with no article), so such a
+    read is retried until both come from one state of the index.
+    """
+    for attempt in range(attempts):
+        generation = store.generation()
+        articles, chunks = store.articles(), store.live_chunks()
+        whole = all(
+            c.article_id in articles
+            and (articles[c.article_id].body if c.kind == "body" else
+                 articles[c.article_id].comments_text)[c.start : c.end] == c.text
+            for c in chunks
+        )  # fmt: skip
+        if whole and store.generation() == generation:
+            return Snapshot(generation, articles, chunks)
+        time.sleep(0.01 * (attempt + 1))
+    raise IndexCorrupt(
+        f"The index at {store.location} has passages that do not match their articles. "
+        "Rebuild it with: qa index seeds/ --rebuild"
+    )
+
+
 def _focus(snap: Snapshot, q: QuestionInfo, filters: Filters, newest: int = 2) -> Filters | None:
     """Filters for a second, time-focused search, or None when the question has no time focus.
 
@@ -322,16 +348,16 @@ def _focus(snap: Snapshot, q: QuestionInfo, filters: Filters, newest: int = 2) -
     """
     allowed = filters.article_ids
     dated = [a for a in snap.articles.values() if a.published and (not allowed or a.id in allowed)]
+    if q.period is None and not q.wants_latest:
+        return None
+    ids: set[str] = set()
     if q.period is not None:
         lo, hi = q.period
-        ids = {
-            a.id for a in dated if lo <= sort_key(a.published) + 99 and sort_key(a.published) <= hi
-        }
-    elif q.wants_latest:
+        keys = {a.id: sort_key(a.published) for a in dated}
+        ids |= {aid for aid, key in keys.items() if lo <= key + 99 and key <= hi}
+    if q.wants_latest:  # "now", or "since"/"later" after a named period: the newest too
         dated.sort(key=lambda a: sort_key(a.published), reverse=True)
-        ids = {a.id for a in dated[:newest]}
-    else:
-        return None
+        ids |= {a.id for a in dated[:newest]}
     return replace(filters, article_ids=frozenset(ids)) if ids else None
 
 

@@ -230,11 +230,80 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _systems(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    if not names:
+        raise argparse.ArgumentTypeError("give system names like product,naive")
+    return names
+
+
+def _add_eval(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--systems",
+        type=_systems,
+        help="rows to run, comma-separated (default all: bm25,dense,hybrid,product,naive)",
+    )
+    p.add_argument("--questions", type=Path, help="question file (default eval/questions.jsonl)")
+    p.add_argument("--corpus", type=Path, help="folder of articles (default: seeds/)")
+    p.add_argument(
+        "--distractors", action="store_true", help="re-run with 300 ABC news articles added"
+    )
+    p.add_argument("--calibrate", action="store_true", help="sweep the product's abstain threshold")
+    p.add_argument("--reports", type=Path, help="reports folder (default eval/reports)")
+    p.add_argument("--baseline", type=Path, help="baseline file (default eval/baseline.json)")
+    p.add_argument("--update-baseline", action="store_true", help="record the product row")
+    p.add_argument("--min-accuracy", type=float, help="exit 1 if product accuracy is below")
+    p.add_argument(
+        "--min-citation-precision", type=float, help="exit 1 if citation precision is below"
+    )
+    p.add_argument("--min-rejection", type=float, help="exit 1 if rejection is below")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Run the evaluation; exit 1 when the product row is below a --min-* floor."""
+    from index.config import set_offline_env
+
+    set_offline_env()
+    from eval.report import BASELINE, REPORTS, publish
+    from eval.run import EvalConfig, run_eval
+
+    floors = {
+        k: v
+        for k, v in {
+            "accuracy": args.min_accuracy,
+            "citation_precision": args.min_citation_precision,
+            "rejection": args.min_rejection,
+        }.items()
+        if v is not None
+    }
+    settings = make_settings(corpus_dir=args.corpus)
+    given = {"systems": args.systems, "questions": args.questions}
+    config = EvalConfig(
+        corpus_dir=settings.corpus_dir,
+        distractors=args.distractors,
+        calibrate=args.calibrate,
+        progress=not args.quiet,
+        **{k: v for k, v in given.items() if v is not None},
+    )
+    report = run_eval(config, settings)
+    result = publish(
+        report,
+        reports_dir=args.reports or REPORTS,
+        baseline_path=args.baseline or BASELINE,
+        update_baseline=args.update_baseline,
+        floors=floors,
+    )
+    print(result.text)
+    return result.exit_code
+
+
 COMMANDS: dict[str, Command] = {
     "index": Command("build or update the index from a folder of articles", _add_index, cmd_index),
     "ask": Command("answer a question from the articles, with citations", _add_ask, cmd_ask),
     "chat": Command("serve the chat page (builds the index if missing)", _add_chat, cmd_chat),
     "bench": Command("measure indexing and query speed at growing sizes", _add_bench, cmd_bench),
+    "eval": Command("benchmark answers and grounding on the known questions", _add_eval, cmd_eval),
 }
 
 

@@ -33,7 +33,7 @@ def _person(entities: Sequence[str]) -> str | None:
     """The entity a pronoun most likely points at: a multi-word name first, else the first."""
     names = [e for e in entities if _PERSONISH.match(e)]
     multi = [e for e in names if " " in e]
-    return (multi or names or [None])[0]
+    return (multi or names)[0] if names else None
 
 
 def resolve_followup(history: Sequence[Turn], question: str) -> str:

@@ -245,6 +245,8 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
         return 0.0
     lo, hi = q.period
     key = sort_key(published)
+    if q.wants_latest:  # "since <period>" / "later": the period is where the story starts
+        hi = 99999999
     if key and (lo <= key <= hi or (key % 100 == 0 and lo <= key + 99 and key <= hi)):
         return 1.0
     if any(str(y) in text for y in q.years):

@@ -42,7 +42,8 @@ STOPWORDS = frozenset(
 
 _LATEST = re.compile(
     r"\b(now|current(?:ly)?|latest|most recent(?:ly)?|today|these days|at present|presently|"
-    r"still|anymore|any more|yet|so far|newest|up to date|right now|nowadays)\b",
+    r"still|anymore|any more|yet|so far|newest|up to date|right now|nowadays|"
+    r"later|since then|afterwards|subsequently)\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")

@@ -59,7 +59,13 @@ def save_article(
     title = " ".join((title or "").split())
     parts = [p for p in (title, published.strip() if published else "", body) if p]
     content = "\n\n".join(parts) + "\n"
-    data = content.encode("utf-8")
+    try:
+        data = content.encode("utf-8")
+    except UnicodeEncodeError as e:  # lone surrogates: a str can hold them, a file cannot
+        raise UploadRefused(
+            f"The article has characters that are not valid Unicode (at {e.start}): "
+            "save it as UTF-8 text and add it again."
+        ) from e
     if len(data) > max_bytes:
         raise UploadRefused(
             f"The article is {len(data):,} bytes; the limit is {max_bytes:,} (QA_MAX_FILE_BYTES)."
