@@ -157,7 +157,8 @@ def test_cli_parses_bench_sizes() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["eval.scale", "eval.bench_search", "eval.bench_cache", "eval.bench_report"]
+    "name",
+    ["eval.scale", "eval.bench", "eval.bench_search", "eval.bench_cache", "eval.bench_report"],
 )
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
