@@ -494,15 +494,24 @@ def open_store(
             f"Cannot list the collections at {location} ({type(e).__name__}: {e}). {_REBUILD_HINT}"
         ) from e
     if rebuild:
-        for n in (name, name + MANIFEST_SUFFIX):
-            if n in existing:
-                client.delete_collection(n)
+        try:
+            for n in (name, name + MANIFEST_SUFFIX):
+                if n in existing:
+                    client.delete_collection(n)
+        except Exception:
+            if settings.chroma_url:
+                raise
+            _move_aside(settings.chroma_path)  # too damaged to drop collections: start afresh
+            client = _local_client(settings.chroma_path)
     elif not create and name + MANIFEST_SUFFIX not in existing:
         raise IndexNotBuilt(
             f"No index at {location} for these settings (collection {name}). {_BUILD_HINT}"
         )
     try:
-        return ChunkStore(client, name, location, embedder.dim)
+        store = ChunkStore(client, name, location, embedder.dim)
+        store.live()  # read both collections now: a damaged database fails here, not mid-answer
+        store._chunks.get(limit=1, include=[])
+        return store
     except IndexCorrupt:
         raise
     except Exception as e:
