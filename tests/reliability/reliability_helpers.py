@@ -98,6 +98,7 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 FAKE_CLI = """
+import os
 import sys
 import index.embed
 from fakes import FakeEmbedder
@@ -108,12 +109,14 @@ class Announcing(FakeEmbedder):
         print("batch", flush=True)
         return out
 
-index.embed.EMBEDDERS["minilm"] = lambda settings: Announcing()
+delay = float(os.environ.get("FAKE_EMBED_DELAY", "0"))
+index.embed.EMBEDDERS["minilm"] = lambda settings: Announcing(delay=delay)
 from qa.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """
 """``qa`` through ``qa.cli.main`` with the fake embedder in place of the real model (quick to
-start, same index layout); prints "batch" after every embedding call."""
+start, same index layout); prints "batch" after every embedding call, each of which takes
+``FAKE_EMBED_DELAY`` seconds."""
 
 PYTHON = sys.executable
 

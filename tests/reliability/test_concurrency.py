@@ -113,7 +113,7 @@ class SlowInIndexer(FakeEmbedder):
 
     def embed(self, texts: Any) -> np.ndarray:
         if threading.current_thread().name == "indexer":
-            time.sleep(0.05)
+            time.sleep(0.1)
         return super().embed(texts)
 
 

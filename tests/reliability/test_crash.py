@@ -36,14 +36,16 @@ from qa.types import Answer
 pytestmark = pytest.mark.slow
 
 
-def qa(*args: str, kill_after: int | None = None, extra_delay: float = 0.0) -> tuple[int, str]:
+def qa(
+    *args: str, kill_after: int | None = None, extra_delay: float = 0.0, slow: bool = False
+) -> tuple[int, str]:
     """Run ``qa <args>`` in a child; with ``kill_after``, SIGKILL it after that many embedding
     batches (plus ``extra_delay`` seconds, so the kill lands anywhere in the writes that
-    follow). Returns (exit code, stderr)."""
+    follow); ``slow`` makes each embedding batch take 50 ms. Returns (exit code, stderr)."""
     proc = subprocess.Popen(
         [PYTHON, "-c", FAKE_CLI, *args],
         cwd=REPO,
-        env=child_env(QA_EMBED_BATCH_SIZE="4"),
+        env=child_env(QA_EMBED_BATCH_SIZE="2", FAKE_EMBED_DELAY="0.05" if slow else "0"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -86,47 +88,72 @@ def grounded(answer: Answer) -> tuple[object, ...]:
 def extra_article(i: int) -> str:
     facts = " ".join(
         f"Keeper {i} logged storm number {n} at the lighthouse on Isla Margarita for {n} hours."
-        for n in range(30)
+        for n in range(40)
     )
     return f"Lighthouse log {i}\n\nPORLAMAR, {i + 1} May 2022 — {facts}\n"
 
 
+def clean_build_of(articles: set[str], corpus: Path, root: Path) -> Assistant:
+    """An index built in one uninterrupted run from just these articles of ``corpus``."""
+    subset = root / "corpus"
+    subset.mkdir(parents=True)
+    for path in corpus.iterdir():
+        if path.stem in articles or path.suffix == ".toml":
+            shutil.copy(path, subset / path.name)
+    bot = Assistant(Settings(corpus_dir=subset, data_dir=root / "data"), embedder=FakeEmbedder())
+    bot.snapshot()
+    return bot
+
+
+QUESTIONS = (*SEED_QUESTIONS, "How long did the keeper log storm number 17 on Isla Margarita?")
+
+
 def test_killed_index_runs_keep_answering_and_the_next_run_completes(tmp_path: Path) -> None:
     corpus = copy_seeds(tmp_path / "corpus")
+    seeds = {p.stem for p in corpus.glob("*.txt")}
     data = tmp_path / "data"
     args = ("index", str(corpus), "--data-dir", str(data), "--quiet")
 
     # a first build killed midway, then completed by the next run
-    assert qa(*args, kill_after=3)[0] == -signal.SIGKILL
+    assert qa(*args, kill_after=3, slow=True)[0] == -signal.SIGKILL
     code, err = qa(*args)
     assert code == 0, err
     bot = fresh_bot(corpus, data)
-    before = {q: grounded(bot.ask(q)) for q in SEED_QUESTIONS}
-    assert all(not answer[1] for answer in before.values()), "seed questions are answered"
+    assert set(bot.snapshot().articles) == seeds
+    assert all(not bot.ask(q).abstained for q in SEED_QUESTIONS), "seed questions are answered"
 
-    # new articles arrive; six runs adding them are killed at random points
-    write_corpus(corpus, {f"lighthouse{i}": extra_article(i) for i in range(4)})
+    # new articles keep arriving; six runs adding them are killed at random points. Each
+    # time, the index answers exactly as an uninterrupted build of the articles it holds.
     rng = random.Random(7)
-    for kill_after in sorted(rng.sample(range(1, 24), 6)):
-        code, _ = qa(*args, kill_after=kill_after, extra_delay=rng.uniform(0, 0.05))
-        assert code in (-signal.SIGKILL, 0)
+    added: list[str] = []
+    for run in range(6):
+        new = {f"lighthouse{run}x{j}": extra_article(run * 2 + j) for j in range(2)}
+        write_corpus(corpus, new)
+        added += new
+        kill_after = rng.randint(1, 3)  # of at least 6 batches of new work
+        code, _ = qa(*args, kill_after=kill_after, extra_delay=rng.uniform(0, 0.06), slow=True)
+        assert code == -signal.SIGKILL, "the run was killed before it finished"
         bot = fresh_bot(corpus, data)
         assert_whole(bot)
-        for q, expected in before.items():
+        live = set(bot.snapshot().articles)
+        assert seeds <= live, "the kill lost a seed article"
+        reference = clean_build_of(live, corpus, tmp_path / f"reference{run}")
+        for q in QUESTIONS:
             answer = bot.ask(q)
-            assert grounded(answer) == expected, f"after a kill at batch {kill_after}: {q}"
+            assert grounded(answer) == grounded(reference.ask(q)), f"after kill {run}: {q}"
             assert_exact_spans(answer, bot.snapshot().articles)
 
     code, err = qa(*args)
     assert code == 0, err
     bot = fresh_bot(corpus, data)
     assert_whole(bot)
-    assert {f"lighthouse{i}" for i in range(4)} <= set(bot.snapshot().articles)
+    assert set(bot.snapshot().articles) == seeds | set(added)
     assert bot.store.state() == "clean" and bot.store.delete_orphans() == 0
-    answer = bot.ask("How long did keeper 2 log storm number 17?")
-    assert answer.citations and answer.citations[0].article_id == "lighthouse2"
-    for q, expected in before.items():
-        assert grounded(bot.ask(q)) == expected, q
+    reference = clean_build_of(seeds | set(added), corpus, tmp_path / "reference")
+    for q in QUESTIONS:
+        assert grounded(bot.ask(q)) == grounded(reference.ask(q)), q
+    answer = bot.ask(QUESTIONS[-1])
+    assert answer.citations and answer.citations[0].article_id in added
 
 
 # -- broken index folders: a clear message and the command to rebuild, never a traceback ----
