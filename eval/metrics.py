@@ -107,17 +107,23 @@ def ndcg_at_k(retrieved: Sequence[str], relevant: Collection[str], k: int) -> fl
 _ARTICLES_RE = re.compile(r"\b(a|an|the)\b")
 
 
+_POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s\b")
+
+
 def normalize_answer(text: str) -> str:
     """SQuAD normalisation (lowercase, no punctuation, no articles, single spaces),
-    plus accent folding, and dashes read as spaces.
+    plus accent folding, dashes read as spaces, and possessive 's dropped.
 
     >>> normalize_answer("The  U.S. Embassy in Bogotá!")
     'us embassy in bogota'
     >>> normalize_answer("Venezuela–US talks")
     'venezuela us talks'
+    >>> normalize_answer("Maduro’s re-election")
+    'maduro re election'
     """
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = _POSSESSIVE_RE.sub("", text)
     out = []
     for c in text:
         cat = unicodedata.category(c)
