@@ -152,7 +152,7 @@ def baseline_from(report: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "created": report["created"],
         "system": "product",
-        "questions_file": report["questions_file"],
+        "questions_file": Path(report["questions_file"]).name,
         "n_questions": report["n_questions"],
         "embedding_model": report["embedding_model"],
         "metrics": {
@@ -277,9 +277,10 @@ def write_chart(report: Mapping[str, Any], path: Path) -> Path:
             ha="right",
             fontsize=8,
         )
-        ax.set_ylim(0, 1.05)
+        ax.set_ylim(0, 1.22)
+        ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
         ax.set_title(f"qa eval: {run}")
-        ax.legend(ncol=len(names), fontsize=8, loc="lower right")
+        ax.legend(ncol=len(names), fontsize=8, loc="upper center")
         ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -365,7 +366,7 @@ def publish(
                 ],
             ),
         ]
-    if baseline is None and product is not None:
+    if baseline is None and product is not None and not update_baseline:
         lines.append(f"\nno baseline at {baseline_path}: run with --update-baseline to record one")
     lines += [f"REGRESSION vs baseline: {r}" for r in regressions]
     out = write_report(report, reports_dir, regressions)
