@@ -29,7 +29,7 @@ class Policy:
 
     threshold: float = 0.45
     max_sentences: int = 3
-    extra_ratio: float = 0.88  # an extra sentence must score this share of the lead's score
+    extra_ratio: float = 0.80  # an extra sentence must score this share of the lead's score
     cover_ratio: float = 0.72  # ... or this share, when it covers question words the others miss
     comment_margin: float = 0.05  # a comment this far above the best body sentence wins
     latest_band: float = 0.80  # "now" questions: newest article wins among sentences this close
