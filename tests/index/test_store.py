@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import doctest
-import shutil
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,36 +213,16 @@ def _free_port() -> int:
 
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[str]:
-    exe = shutil.which("chroma")
-    if exe is None:
-        pytest.skip("the `chroma` command (from the chromadb package) is not on PATH")
-    port = _free_port()
-    log = (tmp_path / "chroma.log").open("wb")
-    proc = subprocess.Popen(
-        [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "srv")],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    """A real ``chroma run`` on a free 127.0.0.1 port, stopped after the test."""
+    from eval.bench_server import chroma_cli
+    from eval.bench_server import chroma_server as serve
+
     try:
-        for _ in range(300):  # up to ~30 s for the server to answer
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("chroma run did not start listening")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        chroma_cli()
+    except UserError:
+        pytest.skip("the `chroma` command (from the chromadb package) is not installed")
+    with serve(tmp_path / "srv") as url:
+        yield url
 
 
 @pytest.mark.slow
