@@ -16,6 +16,7 @@ embedded and deletes leftover chunks that no manifest record points at.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
@@ -91,18 +92,11 @@ def sync(
     if corpus is None:
         corpus = load_corpus(Path(corpus_dir), settings)
     report = sync_articles(corpus.articles, settings, embedder, store, progress=progress)
-    return SyncReport(
-        articles=report.articles,
-        chunks=report.chunks,
-        added=report.added,
-        updated=report.updated,
-        removed=report.removed,
-        unchanged=report.unchanged,
-        embedded=report.embedded,
+    return dataclasses.replace(
+        report,
         duplicates=corpus.duplicates,
         warnings=corpus.warnings,
         seconds=time.perf_counter() - t0,
-        changed_ids=report.changed_ids,
     )
 
 
