@@ -308,11 +308,6 @@ class Assistant:
             yield " ".join(words[:i])
         yield answer
 
-    def close(self) -> None:
-        """Drop references to heavy components (models stay cached by their modules)."""
-        self._snapshot = None
-        self._vectors = None
-
 
 def _consistent_snapshot(store: ChunkStore, attempts: int = 50) -> Snapshot:
     """A snapshot whose every chunk slices its article exactly, read while syncs may run.
@@ -346,10 +341,10 @@ def _focus(snap: Snapshot, q: QuestionInfo, filters: Filters, newest: int = 2) -
     question searches the ``newest`` dated articles. Their best chunks join the candidates,
     so the right article is scored even when other articles use the same words more often.
     """
-    allowed = filters.article_ids
-    dated = [a for a in snap.articles.values() if a.published and (not allowed or a.id in allowed)]
     if q.period is None and not q.wants_latest:
         return None
+    allowed = filters.article_ids
+    dated = [a for a in snap.articles.values() if a.published and (not allowed or a.id in allowed)]
     ids: set[str] = set()
     if q.period is not None:
         lo, hi = q.period
