@@ -252,7 +252,7 @@ def _queries(
 
         def retrieve(q: str = q) -> None:
             qv = embedder.embed([q])[0]
-            terms = [snap.correct(x) for x in analyze(q).terms]
+            terms = analyze(q, correct=snap.correct).terms
             retriever.search(snap, terms, qv, Filters(), ("body",))
 
         t.retrieval.append(timed(retrieve)[1])

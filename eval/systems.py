@@ -148,8 +148,7 @@ class ChunkSystem:
     def answer(self, question: str) -> Output:
         t_all = time.perf_counter()
         snap = self.assistant.snapshot()
-        q = analyze(question)
-        terms = tuple(dict.fromkeys(snap.correct(t) for t in q.terms))
+        terms = analyze(question, correct=snap.correct).terms
         timings: dict[str, float] = {}
         qvec = None
         if self.use_dense:

@@ -218,8 +218,7 @@ class Assistant:
         filters = Filters.build(since, until, articles, comments)
 
         snap = self.snapshot()
-        q = analyze(resolved)
-        q = replace(q, terms=tuple(dict.fromkeys(snap.correct(t) for t in q.terms)))
+        q = analyze(resolved, correct=snap.correct)
         absent = missing_entities(q, snap.folded_text)
         t = time.perf_counter()
         qvec = self._embed_query(resolved)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -110,9 +111,15 @@ def tokens(text: str) -> list[str]:
     return [fold(m.group(0)).replace("’", "'") for m in _WORD.finditer(text)]
 
 
-def content_terms(text: str) -> list[str]:
-    """Stemmed content words, stopwords dropped, order kept (duplicates kept)."""
-    return [stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
+def content_words(text: str) -> list[str]:
+    """Folded words that carry content: stopwords and single letters dropped, order kept."""
+    return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
+
+
+def content_terms(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
+    """Stemmed content words, order kept (duplicates kept); ``correct`` fixes spelling first."""
+    words = content_words(text)
+    return [stem(correct(w) if correct else w) for w in words]
 
 
 def entities(text: str) -> tuple[str, ...]:
@@ -190,11 +197,12 @@ def period(text: str) -> tuple[int, int] | None:
     return None
 
 
-def analyze(text: str) -> QuestionInfo:
+def analyze(text: str, correct: Callable[[str], str] | None = None) -> QuestionInfo:
+    """Everything the answerer needs to know about a question (``correct``: a speller)."""
     return QuestionInfo(
         text=text,
         qtype=question_type(text),
-        terms=tuple(dict.fromkeys(content_terms(_LATEST.sub(" ", text)))),
+        terms=tuple(dict.fromkeys(content_terms(_LATEST.sub(" ", text), correct))),
         entities=entities(text),
         years=tuple(int(y) for y in _YEAR.findall(text)),
         wants_latest=bool(_LATEST.search(text) or _SINCE_NOW.search(text)),

@@ -17,7 +17,7 @@ import numpy as np
 
 from index.chunk import split_sentences
 from index.types import Article, Chunk
-from qa.question import content_terms, fold
+from qa.question import content_terms, content_words, fold, stem
 from qa.timeref import sort_key
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -46,7 +46,8 @@ class Snapshot:
     chunks: list[Chunk]
     by_id: dict[str, int] = field(init=False)
     bm25: bm25s.BM25 | None = field(init=False)
-    doc_freq: Counter[str] = field(init=False)
+    doc_freq: Counter[str] = field(init=False)  # stemmed term -> number of chunks
+    word_freq: Counter[str] = field(init=False)  # folded word -> number of chunks
     chunk_sort: np.ndarray = field(init=False)
     chunk_is_body: np.ndarray = field(init=False)
     chunk_article: np.ndarray = field(init=False)
@@ -55,7 +56,12 @@ class Snapshot:
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
-        token_lists = [content_terms(c.text) for c in self.chunks]
+        self.word_freq = Counter()
+        token_lists = []
+        for c in self.chunks:
+            words = content_words(c.text)
+            self.word_freq.update(set(words))
+            token_lists.append([stem(w) for w in words])
         self.doc_freq = Counter()
         for toks in token_lists:
             self.doc_freq.update(set(toks))
@@ -92,28 +98,28 @@ class Snapshot:
     @cached_property
     def _deletions(self) -> dict[str, tuple[str, ...]]:
         index: dict[str, list[str]] = {}
-        for term in self.vocabulary:
-            if len(term) >= 4:
-                for d in _deletes(term):
-                    index.setdefault(d, []).append(term)
+        for word in self.word_freq:
+            if len(word) >= 4 and word.isalpha():
+                for d in _deletes(word):
+                    index.setdefault(d, []).append(word)
         return {k: tuple(v) for k, v in index.items()}
 
-    def correct(self, term: str) -> str:
-        """The corpus term within one edit of a misspelt ``term`` (most frequent wins).
+    def correct(self, word: str) -> str:
+        """The corpus word within one edit of a misspelt folded ``word`` (most frequent wins).
 
-        Terms already in the vocabulary, and short ones, are returned unchanged.
+        Words the corpus has, short ones, numbers and calendar words are returned unchanged.
         """
-        if term in self.vocabulary or len(term) < 4 or not term.isalpha() or term in _CALENDAR:
-            return term
-        candidates: set[str] = set(self._deletions.get(term, ()))
-        for d in _deletes(term):
-            if d in self.vocabulary:
+        if word in self.word_freq or len(word) < 4 or not word.isalpha() or word in _CALENDAR:
+            return word
+        candidates: set[str] = set(self._deletions.get(word, ()))
+        for d in _deletes(word):
+            if d in self.word_freq:
                 candidates.add(d)
             candidates.update(self._deletions.get(d, ()))
-        candidates = {c for c in candidates if c[0] == term[0]}
+        candidates = {c for c in candidates if c[0] == word[0]}
         if not candidates:
-            return term
-        return max(sorted(candidates), key=lambda c: self.doc_freq.get(c, 0))
+            return word
+        return max(sorted(candidates), key=lambda c: self.word_freq[c])
 
     def idf(self, term: str) -> float:
         n = max(len(self.chunks), 1)
