@@ -113,7 +113,11 @@ def tokens(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """Folded words that carry content: stopwords and single letters dropped, order kept."""
-    return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
+    return [
+        t
+        for t in tokens(text)
+        if len(t) > 1 and t not in STOPWORDS and t.removesuffix("'s") not in STOPWORDS
+    ]
 
 
 def content_terms(text: str, correct: Callable[[str], str] | None = None) -> list[str]:

@@ -38,6 +38,7 @@ def test_latest_intent_and_years() -> None:
 def test_terms_are_folded_stemmed_and_stopword_free() -> None:
     assert content_terms("The TALKS about Sanctions") == ["talk", "sanction"]
     assert stem("negotiated") == stem("negotiations")
+    assert content_terms("What's the latest? Who's there? Maduro's talks") == ["maduro", "talk"]
     assert fold("Nicolás Maduro") == "nicolas maduro"
     assert stem("relations") == stem("relation")
 
