@@ -204,8 +204,7 @@ def score_evidence(
         lex = sum(w if t in own else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text)
-        haystack = fold(art.title + "\n" + snap.source_text(s.article_id, s.kind))
-        missing = missing_entities(q, haystack)
+        missing = missing_entities(q, snap.folded(s.article_id, s.kind))
         score = (
             weights.dense * float(dense[i])
             + weights.lexical * lexical

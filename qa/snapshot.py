@@ -53,6 +53,7 @@ class Snapshot:
     chunk_article: np.ndarray = field(init=False)
     article_index: dict[str, int] = field(init=False)
     _sentences: dict[tuple[str, str], list[Sentence]] = field(init=False, default_factory=dict)
+    _folded: dict[tuple[str, str], str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
@@ -129,6 +130,15 @@ class Snapshot:
     def source_text(self, article_id: str, kind: str) -> str:
         a = self.articles[article_id]
         return a.body if kind == "body" else a.comments_text
+
+    def folded(self, article_id: str, kind: str) -> str:
+        """Title and text (body or comments) of an article, folded once and cached."""
+        key = (article_id, kind)
+        cached = self._folded.get(key)
+        if cached is None:
+            a = self.articles[article_id]
+            cached = self._folded[key] = fold(a.title + "\n" + self.source_text(article_id, kind))
+        return cached
 
     def sentences(self, article_id: str, kind: str) -> list[Sentence]:
         """The article's sentences with exact offsets, split once and cached."""
