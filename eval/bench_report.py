@@ -125,7 +125,11 @@ def format_tables(result: dict[str, Any]) -> str:
     for s in result["sizes"]:
         extra = []
         if "cold_start" in s:
-            extra.append(f"cold start of qa ask {s['cold_start'].get('seconds')} s")
+            cold = s["cold_start"]
+            runs = ", ".join(f"{x:.1f}" for x in cold.get("seconds", []))
+            extra.append(
+                f"cold start of qa ask {runs} s, peak RSS {_f(cold.get('peak_rss_mb'))} MB"
+            )
         extra.append(f"snapshot build {s['snapshot_build_ms']:.0f} ms")
         extra.append(f"RSS warm {s['rss_warm_mb']:.0f} MB")
         lines.append(f"{s['chunks']} chunks: " + "; ".join(extra))
