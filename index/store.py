@@ -120,7 +120,11 @@ class ChunkStore:
         self.location = location
         self.dim = dim
         self._chunks = client.get_or_create_collection(
-            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            name,
+            # ef_search 400: recall@10 0.997 vs exact search at 10k chunks (0.988 at the
+            # default 100) for ~0.2 ms more per query (qa bench).
+            configuration={"hnsw": {"space": "cosine", "ef_search": 400}},
+            embedding_function=None,
         )
         self._manifest = client.get_or_create_collection(
             name + MANIFEST_SUFFIX,

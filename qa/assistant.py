@@ -231,8 +231,11 @@ class Assistant:
         focus = _focus(snap, q, filters)
         if focus is not None:
             hits = _merge(hits, retriever.search(snap, q.terms, qvec, focus, kinds))
+        has_comments = not snap.chunk_is_body.all()
         comment_hits = (
-            [] if comments else retriever.search(snap, q.terms, qvec, filters, ("comment",))
+            retriever.search(snap, q.terms, qvec, filters, ("comment",))
+            if has_comments and not comments
+            else []
         )
         timings["search"] = (time.perf_counter() - t) * 1000
 
@@ -306,6 +309,11 @@ class Assistant:
         for i in range(4, len(words), 4):
             yield " ".join(words[:i])
         yield answer
+
+    def close(self) -> None:
+        """Drop the snapshot and sentence vectors (models stay cached by their modules)."""
+        self._snapshot = None
+        self._vectors = None
 
 
 def _consistent_snapshot(store: ChunkStore, attempts: int = 50) -> Snapshot:

@@ -151,7 +151,15 @@ class HybridRetriever:
         kinds = list(kinds)
         dense: list[tuple[str, float]] = []
         if self.use_dense and qvec is not None and snap.n_chunks:
-            raw = self.store.query(qvec, self.dense_k, filters.chroma_where(kinds))
+            where = filters.chroma_where(kinds)
+            if where == {"kind": "body"}:
+                # Chroma's metadata pre-filter is slow (33 ms vs 3.5 ms at 10k chunks) and body
+                # chunks are the vast majority: over-fetch without it and drop the rest here.
+                raw = self.store.query(qvec, 2 * self.dense_k, None)
+                raw = [(c, s) for c, s in raw if c in snap.by_id
+                       and snap.chunk_is_body[snap.by_id[c]]][: self.dense_k]  # fmt: skip
+            else:
+                raw = self.store.query(qvec, self.dense_k, where)
             dense = [(cid, s) for cid, s in raw if cid in snap.by_id]
         sparse: list[tuple[str, float]] = []
         if self.use_bm25:
