@@ -53,6 +53,15 @@ class FakeEmbedder:
         return normalize(out)
 
 
+class AnnouncingEmbedder(FakeEmbedder):
+    """Prints "batch" after each embedding call, so a parent process can time a SIGKILL."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = super().embed(texts)
+        print("batch", flush=True)
+        return out
+
+
 def make_article(
     article_id: str,
     body: str,

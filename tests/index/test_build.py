@@ -154,16 +154,11 @@ def test_duplicates_and_warnings_are_reported(seeds_copy: Path, tmp_path: Path) 
 CHILD = """
 import sys
 from pathlib import Path
-from fakes import FakeEmbedder
+from fakes import AnnouncingEmbedder as Announcing
 from index.build import sync
 from index.config import IndexSettings
 from index.store import open_store
 
-class Announcing(FakeEmbedder):
-    def embed(self, texts):
-        out = super().embed(texts)
-        print("batch", flush=True)
-        return out
 
 settings = IndexSettings(data_dir=Path(sys.argv[1]), chunk_tokens=32, chunk_overlap=8,
                          embed_batch_size=3)

@@ -101,13 +101,8 @@ FAKE_CLI = """
 import os
 import sys
 import index.embed
-from fakes import FakeEmbedder
+from fakes import AnnouncingEmbedder as Announcing
 
-class Announcing(FakeEmbedder):
-    def embed(self, texts):
-        out = super().embed(texts)
-        print("batch", flush=True)
-        return out
 
 delay = float(os.environ.get("FAKE_EMBED_DELAY", "0"))
 index.embed.EMBEDDERS["minilm"] = lambda settings: Announcing(delay=delay)
