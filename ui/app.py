@@ -21,7 +21,7 @@ from index.config import set_offline_env
 from index.errors import UserError
 from qa.settings import Settings
 from qa.types import Answer
-from ui.corpus import HEADERS, corpus_rows, corpus_summary, read_upload
+from ui.corpus import HEADERS, corpus_rows, corpus_summary, example_questions, read_upload
 from ui.render import CSS, esc, render_answer, render_error, render_partial, render_pending
 
 if TYPE_CHECKING:
@@ -33,13 +33,6 @@ CONCURRENCY = 16
 """Questions answered at once (the Assistant is thread-safe); more wait in the queue."""
 QUEUE_SIZE = 256
 GENERIC_ERROR = "Something went wrong while answering; the details are in the server log."
-
-DEFAULT_EXAMPLES = (
-    "When did the United States and Venezuela agree to work toward talks?",
-    "Why did Venezuela seek to restore the embassies?",
-    "What did Maduro say about meetings with US officials?",
-    "What did the US embassy say about travel to Venezuela?",
-)
 
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "sans-serif"]
 THEME = gr.themes.Soft(
@@ -73,7 +66,9 @@ def _options(
 
 def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr.Blocks:
     """The page: an Ask tab (chat, sources, options, examples) and an Articles tab."""
-    examples = list(DEFAULT_EXAMPLES if examples is None else examples)
+    if examples is None:
+        examples = example_questions(assistant.snapshot())
+    examples = list(examples)
     settings = assistant.settings
 
     def respond(

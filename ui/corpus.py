@@ -41,6 +41,15 @@ def corpus_summary(snap: Snapshot) -> str:
     return f"{n} {noun}{span}, {len(snap.chunks)} passages"
 
 
+def example_questions(snap: Snapshot, n: int = 4) -> list[str]:
+    """Clickable starter questions about whatever the corpus holds: its newest articles.
+
+    Built from titles, so they fit any corpus rather than one known set of articles.
+    """
+    newest = sorted(snap.articles.values(), key=lambda a: (sort_key(a.published), a.id))[::-1]
+    return [f"What happened in “{a.title}”?" for a in newest[:n]]
+
+
 def read_upload(path: str | Path, max_bytes: int) -> tuple[str, str]:
     """The text and original file name of an uploaded article; refuses wrong type or size.
 
