@@ -162,6 +162,7 @@ def score_evidence(
     vectors: SentenceVectors | None,
     weights: Weights = Weights(),
     max_chunks: int = 8,
+    max_embedded: int = 32,
 ) -> list[Evidence]:
     """Score every sentence of the top ``max_chunks`` hits; best first, one entry per sentence."""
     sentences: list[Sentence] = []
@@ -180,17 +181,7 @@ def score_evidence(
         return []
     prevs = [_previous(snap, s) for s in sentences]
     if qvec is not None and vectors is not None:
-        texts = [s.text for s in sentences] + [p.text for p in prevs if p is not None]
-        sims = np.clip(vectors.get(texts) @ qvec, 0.0, 1.0)
-        own_sims = sims[: len(sentences)]
-        prev_sim = dict(zip([p.text for p in prevs if p is not None], sims[len(sentences) :],
-                            strict=True))  # fmt: skip
-        # A sentence continuing a relevant one ("The filmmaker, Tim Tracy, ...") inherits
-        # half of its predecessor's similarity.
-        dense = np.array([
-            max(own, (own + prev_sim[p.text]) / 2) if p is not None else own
-            for own, p in zip(own_sims, prevs, strict=True)
-        ])  # fmt: skip
+        dense = _dense(snap, q, qvec, sentences, prevs, context, vectors, max_embedded)
     else:
         dense = np.zeros(len(sentences))
     qterms = list(q.terms)
@@ -228,6 +219,39 @@ def score_evidence(
         )
     out.sort(key=lambda e: -e.score)
     return out
+
+
+def _dense(
+    snap: Snapshot,
+    q: QuestionInfo,
+    qvec: np.ndarray,
+    sentences: Sequence[Sentence],
+    prevs: Sequence[Sentence | None],
+    context: Sequence[float],
+    vectors: SentenceVectors,
+    limit: int,
+) -> np.ndarray:
+    """Bi-encoder similarity of each sentence to the question.
+
+    Embedding sentences is the costly part of answering on a large corpus, so only the
+    ``limit`` sentences most promising by words and rank are embedded (with the sentence
+    before each); the rest get 0. A sentence continuing a relevant one ("The filmmaker,
+    Tim Tracy, ...") inherits half of its predecessor's similarity.
+    """
+    terms = set(q.terms)
+    cheap = [
+        len(terms & set(content_terms(s.text))) + c for s, c in zip(sentences, context, strict=True)
+    ]
+    chosen = sorted(range(len(sentences)), key=lambda i: -cheap[i])[:limit]
+    texts = [sentences[i].text for i in chosen]
+    texts += [p.text for i in chosen if (p := prevs[i]) is not None]
+    sims = dict(zip(texts, np.clip(vectors.get(texts) @ qvec, 0.0, 1.0), strict=True))
+    dense = np.zeros(len(sentences))
+    for i in chosen:
+        own = float(sims[sentences[i].text])
+        p = prevs[i]
+        dense[i] = max(own, (own + float(sims[p.text])) / 2) if p is not None else own
+    return dense
 
 
 def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
