@@ -234,9 +234,9 @@ def _dense(
     """Bi-encoder similarity of each sentence to the question.
 
     Embedding sentences is the costly part of answering on a large corpus, so only the
-    ``limit`` sentences most promising by words and rank are embedded (with the sentence
-    before each); the rest get 0. A sentence continuing a relevant one ("The filmmaker,
-    Tim Tracy, ...") inherits half of its predecessor's similarity.
+    ``limit`` sentences most promising by words and rank are embedded; the rest get 0. A
+    sentence continuing a relevant one ("The filmmaker, Tim Tracy, ...") inherits half of
+    its predecessor's similarity when that one was embedded too.
     """
     terms = set(q.terms)
     cheap = [
@@ -244,13 +244,14 @@ def _dense(
     ]
     chosen = sorted(range(len(sentences)), key=lambda i: -cheap[i])[:limit]
     texts = [sentences[i].text for i in chosen]
-    texts += [p.text for i in chosen if (p := prevs[i]) is not None]
     sims = dict(zip(texts, np.clip(vectors.get(texts) @ qvec, 0.0, 1.0), strict=True))
     dense = np.zeros(len(sentences))
     for i in chosen:
         own = float(sims[sentences[i].text])
         p = prevs[i]
-        dense[i] = max(own, (own + float(sims[p.text])) / 2) if p is not None else own
+        dense[i] = (
+            max(own, (own + float(sims[p.text])) / 2) if p is not None and p.text in sims else own
+        )
     return dense
 
 
