@@ -263,3 +263,23 @@ def extract_date(lines: Sequence[str], title: str | None = None) -> DateFound:
     if match.iso is None:
         return DateFound(None, "unknown", best[3])
     return DateFound(match.iso, "dateline", best[3])
+
+
+def published_sort(published: str | None) -> int:
+    """Sortable integer for an ISO date at any precision; 0 when unknown.
+
+    >>> published_sort("2019-08-21"), published_sort("2024-07"), published_sort("2024")
+    (20190821, 20240700, 20240000)
+    >>> published_sort(None), published_sort("sometime")
+    (0, 0)
+    """
+    if not published:
+        return 0
+    parts = published.split("-")
+    try:
+        numbers = [int(p) for p in parts[:3]]
+    except ValueError:
+        return 0
+    numbers += [0] * (3 - len(numbers))
+    year, month, day = numbers
+    return year * 10000 + month * 100 + day

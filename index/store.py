@@ -33,6 +33,7 @@ import numpy as np
 
 from index.chunk import header
 from index.config import IndexSettings
+from index.dates import published_sort
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexNotBuilt, UserError
 from index.types import Article, Chunk, ChunkKind, Comment
@@ -71,26 +72,6 @@ def article_hash(article: Article) -> str:
     ]
     blob = json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")
     return hashlib.sha256(blob).hexdigest()[:32]
-
-
-def published_sort(published: str | None) -> int:
-    """Sortable integer for an ISO date at any precision; 0 when unknown.
-
-    >>> published_sort("2019-08-21"), published_sort("2024-07"), published_sort("2024")
-    (20190821, 20240700, 20240000)
-    >>> published_sort(None), published_sort("sometime")
-    (0, 0)
-    """
-    if not published:
-        return 0
-    parts = published.split("-")
-    try:
-        numbers = [int(p) for p in parts[:3]]
-    except ValueError:
-        return 0
-    numbers += [0] * (3 - len(numbers))
-    year, month, day = numbers
-    return year * 10000 + month * 100 + day
 
 
 def record_id(chunk_id: str, version: str) -> str:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from index.dates import published_sort
+
 MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -63,16 +65,12 @@ def human_date(published: str | None) -> str:
 
 
 def sort_key(published: str | None) -> int:
-    """Sortable integer, 0 when unknown: ``sort_key("2024-07") == 20240700``."""
-    parsed = parse_published(published)
-    if parsed is None:
-        return 0
-    d, precision = parsed
-    if precision == "day":
-        return d.year * 10000 + d.month * 100 + d.day
-    if precision == "month":
-        return d.year * 10000 + d.month * 100
-    return d.year * 10000
+    """Sortable integer, 0 when unknown: ``sort_key("2024-07") == 20240700``.
+
+    The same key the index stores as chunk metadata ``published_sort``, so date filters
+    in Python and in Chroma agree.
+    """
+    return published_sort(published)
 
 
 def parse_bound(value: str | None) -> int | None:
