@@ -29,7 +29,7 @@ import numpy as np
 from index.embed import Embedder
 from qa.question import QuestionInfo, content_terms, fold
 from qa.snapshot import Sentence, Snapshot
-from qa.timeref import MONTHS, sort_key
+from qa.timeref import CALENDAR_WORDS, MONTHS, sort_key
 from qa.types import Hit
 
 
@@ -91,21 +91,15 @@ _DATE = re.compile(
 )
 _CAP = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü’'-]+"
 _NAME = re.compile(rf"\b{_CAP}(?:\s+[A-Z][.]?)?(?:\s+{_CAP})+")
-_CALENDAR = frozenset(
-    [fold(m) for m in MONTHS]
-    + "monday tuesday wednesday thursday friday saturday sunday earlier later last".split()
-)
+_CALENDAR = CALENDAR_WORDS | {"earlier", "later", "last"}
 _PLACE = re.compile(r"\b(?:in|at|from|to|near|outside)\s+(?:the\s+)?([A-ZÁÉÍÓÚÑ][\w’'-]+)")
-_NON_NAMES = frozenset(fold(m) for m in MONTHS) | {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-}  # fmt: skip
 
 
 def _new_spans(pattern: re.Pattern[str], text: str, question_folded: str) -> bool:
     for m in pattern.finditer(text):
         span = m.group(m.lastindex or 0) if pattern is _PLACE else m.group(0)
         f = fold(span)
-        if f in question_folded or (pattern is not _DATE and f in _NON_NAMES):
+        if f in question_folded or (pattern is not _DATE and f in CALENDAR_WORDS):
             continue
         if pattern is _NAME and (any(w in _CALENDAR for w in f.split()) or f.startswith("the ")):
             continue

@@ -24,6 +24,8 @@ from typing import Literal
 
 import snowballstemmer
 
+from qa.timeref import CALENDAR_WORDS, MONTHS
+
 _STEMMER = snowballstemmer.stemmer("english")
 _STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps per-call state
 
@@ -58,9 +60,7 @@ _QWORDS = frozenset(
 )
 
 
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTHS = [m.lower() for m in MONTHS]
 _MONTH_YEAR = re.compile(
     r"\b(" + "|".join(_MONTHS) + r")\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?\s+(19\d{2}|20\d{2})\b",
     re.IGNORECASE,
@@ -69,10 +69,7 @@ _SINCE_NOW = re.compile(
     r"\bsince\b(?!\s+(?:\d|the\b|then\b|last\b|early\b|late\b|" + "|".join(_MONTHS) + r"))",
     re.IGNORECASE,
 )
-_NOT_ENTITIES = frozenset(
-    _MONTHS
-    + "monday tuesday wednesday thursday friday saturday sunday what's who's where's".split()
-)
+_NOT_ENTITIES = CALENDAR_WORDS | {"what's", "who's", "where's"}
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,9 @@ import numpy as np
 from index.chunk import split_sentences
 from index.types import Article, Chunk
 from qa.question import content_terms, content_words, fold, stem
-from qa.timeref import sort_key
+from qa.timeref import CALENDAR_WORDS, sort_key
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
-
-_CALENDAR = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,7 @@ class Snapshot:
 
         Words the corpus has, short ones, numbers and calendar words are returned unchanged.
         """
-        if word in self.word_freq or len(word) < 4 or not word.isalpha() or word in _CALENDAR:
+        if word in self.word_freq or len(word) < 4 or not word.isalpha() or word in CALENDAR_WORDS:
             return word
         candidates: set[str] = set(self._deletions.get(word, ()))
         for d in _deletes(word):

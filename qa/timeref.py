@@ -24,6 +24,8 @@ MONTHS = (
 ).split()
 _MONTH_ABBR = [m[:3] for m in MONTHS]
 _WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+CALENDAR_WORDS = frozenset(w.lower() for w in (*MONTHS, *_WEEKDAYS))
+"""Month and weekday names, lower case: never a person, a place or a misspelling."""
 
 _WEEKDAY_RE = re.compile(r"\b(?:on |last |this )?(" + "|".join(_WEEKDAYS) + r")\b")
 _MONTH_RE = re.compile(

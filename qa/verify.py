@@ -29,6 +29,7 @@ import numpy as np
 from index.chunk import split_sentences
 from index.embed import Embedder
 from qa.question import STOPWORDS, content_terms, fold
+from qa.timeref import MONTHS
 
 _INJECTION = [
     re.compile(p, re.IGNORECASE)
@@ -54,9 +55,7 @@ _MARKERS = re.compile(r"\[\s*(?:passages?\s*)?(\d+(?:\s*[,;]\s*\d+)*)\s*\]", re.
 _MARKER_RUN = re.compile(r"(?:\s*" + _MARKERS.pattern + r")+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CAPITALISED = re.compile(r"(?<![\w’'])[A-ZÁÉÍÓÚÑÜÀÈÌÒÙÂÊÎÔÛÇ][\w’'.&-]*")
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTHS = [m.lower() for m in MONTHS]
 _MONTH = re.compile(r"\b(" + "|".join(_MONTHS) + r"|sept)\b")
 _NUMBER_WORDS = dict(
     zip(
