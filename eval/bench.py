@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.bench_cache import CachedEmbedder
+from eval.bench_cache import CachedEmbedder, cached_embedder
 from eval.bench_search import exact_top_k, recall_at_k, summarize, timed
 from eval.scale import write_corpus
 from index.build import sync
@@ -184,7 +184,7 @@ def _indexing(
     which stores the vectors as a by-product); cached, it reads them from the cache and the
     end-to-end rate is estimated (and the last uncached figure is reported beside it).
     """
-    cache = CachedEmbedder(embedder, cfg.cache_dir, f"chunks-{n}")
+    cache = cached_embedder(embedder, cfg.cache_dir, f"chunks-{n}")
     cached = cache.covers(texts)
     batch = settings.embed_batch_size
     embedder.embed(["warm up"])  # the model loads on first use: keep that out of the rates

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embed import Embedder
+from index.embed import Embedder, Span, SpanEmbedder
 
 
 def text_key(model_id: str, text: str) -> str:
@@ -94,3 +94,71 @@ class CachedEmbedder:
             tmp.replace(self.path)
             self._dirty = False
         self.meta_path.write_text(json.dumps(self.meta, indent=2), encoding="utf-8")
+
+
+class CachedSpanEmbedder(CachedEmbedder):
+    """A :class:`CachedEmbedder` over a :class:`SpanEmbedder`: span vectors are cached too.
+
+    Span vectors are kept per text (float16, like the index stores them) in a second file;
+    a text whose spans changed in number is embedded again.
+    """
+
+    def __init__(self, inner: SpanEmbedder, folder: Path, name: str) -> None:
+        super().__init__(inner, folder, name)  # type: ignore[arg-type]
+        self.span_inner = inner
+        self.span_path = self.path.with_name(self.path.stem + ".spans.npz")
+        self._spans: dict[str, np.ndarray] = {}
+        if self.span_path.is_file():
+            with np.load(self.span_path) as data:
+                bounds = data["offsets"].tolist()
+                rows = data["rows"]
+                for key, (lo, hi) in zip(data["keys"].tolist(), bounds, strict=True):
+                    self._spans[str(key)] = rows[lo:hi]
+
+    def covers(self, texts: Sequence[str]) -> bool:
+        keys = [text_key(self.model_id, t) for t in texts]
+        return all(k in self._rows and k in self._spans for k in keys)
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        keys = [text_key(self.model_id, t) for t in texts]
+        todo = [
+            i
+            for i, k in enumerate(keys)
+            if k not in self._rows or len(self._spans.get(k, ())) != len(spans[i])
+        ]
+        if todo:
+            vecs, pooled = self.span_inner.embed_spans(
+                [texts[i] for i in todo], [spans[i] for i in todo]
+            )
+            for i, row, rows in zip(todo, vecs, pooled, strict=True):
+                self._rows[keys[i]] = np.asarray(row, dtype=np.float32)
+                self._spans[keys[i]] = np.asarray(rows, dtype=np.float16)
+            self._dirty = True
+        self.misses += len(todo)
+        self.hits += len(keys) - len(todo)
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        vectors = np.stack([self._rows[k] for k in keys])
+        return vectors, [self._spans[k].astype(np.float32) for k in keys]
+
+    def save(self) -> None:
+        if self._dirty and self._spans:
+            self.span_path.parent.mkdir(parents=True, exist_ok=True)
+            keys = list(self._spans)
+            sizes = [len(self._spans[k]) for k in keys]
+            ends = np.cumsum(sizes)
+            offsets = np.stack([ends - sizes, ends], axis=1)
+            rows = np.concatenate([self._spans[k] for k in keys]).astype(np.float16)
+            tmp = self.span_path.with_name(self.span_path.stem + ".tmp.npz")
+            np.savez(tmp, keys=np.array(keys, dtype="U40"), offsets=offsets, rows=rows)
+            tmp.replace(self.span_path)
+        super().save()
+
+
+def cached_embedder(inner: Embedder, folder: Path, name: str) -> CachedEmbedder:
+    """The caching wrapper that keeps what ``inner`` can do (span pooling or not)."""
+    if isinstance(inner, SpanEmbedder):
+        return CachedSpanEmbedder(inner, folder, name)
+    return CachedEmbedder(inner, folder, name)

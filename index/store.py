@@ -36,6 +36,7 @@ from index.config import IndexSettings
 from index.dates import published_sort
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexNotBuilt, UserError
+from index.sentvec import SentenceVectorFiles
 from index.types import Article, Chunk, ChunkKind, Comment
 
 log = logging.getLogger(__name__)
@@ -95,11 +96,20 @@ def _or_none(value: Any) -> str | None:
 class ChunkStore:
     """A chunk collection and its manifest. Build with :func:`open_store`."""
 
-    def __init__(self, client: Any, name: str, location: str, dim: int) -> None:
+    def __init__(
+        self,
+        client: Any,
+        name: str,
+        location: str,
+        dim: int,
+        sentence_files: SentenceVectorFiles | None = None,
+    ) -> None:
         self._client = client
         self.name = name
         self.location = location
         self.dim = dim
+        self.sentence_files = sentence_files
+        """Sentence vectors beside the collections (local files, even for a Chroma server)."""
         self._chunks = client.get_or_create_collection(
             name,
             # ef_search 400: recall@10 0.997 vs exact search at 10k chunks (0.988 at the
@@ -121,12 +131,22 @@ class ChunkStore:
         self._max_batch = min(_BATCH, int(client.get_max_batch_size()))
         self._cache_lock = threading.Lock()
         self._cache: tuple[str, dict[str, LiveArticle]] | None = None
+        self._generation_seen: tuple[str, float] | None = None
 
     # -- reading ---------------------------------------------------------------------------
-    def generation(self) -> str:
-        """Changes whenever the live set of articles changes (one small metadata read)."""
+    def generation(self, max_age: float = 0.0) -> str:
+        """Changes whenever the live set of articles changes (one small metadata read).
+
+        ``max_age`` > 0 allows the value read at most that many seconds ago (writes through
+        this store always read afresh), so a busy reader is not one read per question.
+        """
+        seen = self._generation_seen
+        if max_age > 0 and seen is not None and time.monotonic() - seen[1] < max_age:
+            return seen[0]
         meta = self._client.get_collection(self._manifest.name, embedding_function=None).metadata
-        return str((meta or {}).get("generation", ""))
+        generation = str((meta or {}).get("generation", ""))
+        self._generation_seen = (generation, time.monotonic())
+        return generation
 
     def state(self) -> str:
         """ "clean", or "dirty" while a sync is running (or after one died midway)."""
@@ -255,6 +275,18 @@ class ChunkStore:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[c] for c in chunk_ids])
 
+    def live_vectors(self) -> dict[str, np.ndarray]:
+        """Every live chunk's vector by chunk id, in one read (for exact in-memory search)."""
+        live = self.live()
+        got = self._chunks.get(include=["embeddings", "metadatas"])
+        embs = got["embeddings"] if got["embeddings"] is not None else []
+        out: dict[str, np.ndarray] = {}
+        for m, e in zip(got["metadatas"] or [], embs, strict=True):
+            art = live.get(str(m["article_id"]))
+            if art is not None and art.article_hash == m["article_hash"]:
+                out[str(m["chunk_id"])] = np.asarray(e, dtype=np.float32)
+        return out
+
     def count(self) -> int:
         """Number of live chunks."""
         return sum(a.n_chunks for a in self.live().values())
@@ -373,6 +405,7 @@ class ChunkStore:
             self._chunks.delete(ids=ids[start : start + self._max_batch])
 
     def _bump(self) -> None:
+        self._generation_seen = None
         self._write_meta(generation=uuid.uuid4().hex)
 
     def _write_meta(self, **changes: Any) -> None:
@@ -492,8 +525,11 @@ def open_store(
         raise IndexNotBuilt(
             f"No index at {location} for these settings (collection {name}). {_BUILD_HINT}"
         )
+    files = SentenceVectorFiles(settings.data_dir / "sentence-vectors" / name)
+    if rebuild:
+        files.clear()
     try:
-        store = ChunkStore(client, name, location, embedder.dim)
+        store = ChunkStore(client, name, location, embedder.dim, files)
         store.live()  # read both collections now: a damaged database fails here, not mid-answer
         store._chunks.get(limit=1, include=[])
         return store

@@ -53,6 +53,30 @@ class FakeEmbedder:
         return normalize(out)
 
 
+class SpanFakeEmbedder(FakeEmbedder):
+    """A :class:`FakeEmbedder` that also pools spans (as the real model does while indexing).
+
+    A span's vector is the bag of words of the span text plus a little of its whole text
+    (the "context"), so it ranks like the span but is not the span embedded alone.
+    ``span_calls`` counts the texts passed to ``embed_spans``.
+    """
+
+    span_calls = 0
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        self.span_calls += len(texts)
+        whole = FakeEmbedder.embed(self, texts)
+        self.calls.pop()
+        pooled = []
+        for text, context, mine in zip(texts, whole, spans, strict=True):
+            parts = FakeEmbedder.embed(self, [text[s:e] for s, e in mine])
+            self.calls.pop()
+            pooled.append(normalize(parts + 0.2 * context))
+        return whole, pooled
+
+
 class AnnouncingEmbedder(FakeEmbedder):
     """Prints "batch" after each embedding call, so a parent process can time a SIGKILL."""
 
