@@ -30,7 +30,6 @@ from qa.question import QuestionInfo, analyze
 from qa.retrieve import Filters, HybridRetriever
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
-from qa.timeref import sort_key
 from qa.types import Answer, Hit
 
 if TYPE_CHECKING:
@@ -105,14 +104,15 @@ class Assistant:
     def snapshot(self) -> Snapshot:
         """The current immutable view of the index (rebuilt only when the index changed)."""
         store = self.store
-        generation = store.generation()
+        generation = store.generation(max_age=self.settings.index_check_seconds)
         snap = self._snapshot
         if snap is not None and snap.generation == generation:
             return snap
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != generation:
                 t0 = time.perf_counter()
-                self._snapshot = _consistent_snapshot(store)
+                exact = store.count() <= self.settings.exact_search_max_chunks
+                self._snapshot = _consistent_snapshot(store, exact)
                 log.info("loaded index snapshot in %.0f ms", (time.perf_counter() - t0) * 1000)
             return self._snapshot
 
@@ -316,15 +316,18 @@ class Assistant:
         self._vectors = None
 
 
-def _consistent_snapshot(store: ChunkStore, attempts: int = 50) -> Snapshot:
+def _consistent_snapshot(store: ChunkStore, exact: bool = True, attempts: int = 50) -> Snapshot:
     """A snapshot whose every chunk slices its article exactly, read while syncs may run.
 
     Articles and chunks are two reads; a sync that switches an article between them would
     pair one version's text with another's chunks (or chunks with no article), so such a
-    read is retried until both come from one state of the index.
+    read is retried until both come from one state of the index. With ``exact`` the chunk
+    vectors come too (for exact search in memory); sentence vectors are read from the
+    indexer's files of the live article versions.
     """
     for attempt in range(attempts):
         generation = store.generation()
+        live = store.live()
         articles, chunks = store.articles(), store.live_chunks()
         whole = all(
             c.article_id in articles
@@ -332,8 +335,21 @@ def _consistent_snapshot(store: ChunkStore, attempts: int = 50) -> Snapshot:
                  articles[c.article_id].comments_text)[c.start : c.end] == c.text
             for c in chunks
         )  # fmt: skip
+        vectors = None
+        if exact and whole:
+            by_id = store.live_vectors()
+            whole = all(c.id in by_id for c in chunks)
+            if whole and chunks:
+                vectors = np.stack([by_id[c.id] for c in chunks])
         if whole and store.generation() == generation:
-            return Snapshot(generation, articles, chunks)
+            files = store.sentence_files
+            sentences = {}
+            if files is not None:
+                for aid in articles:
+                    matrix = files.read(live[aid].article_hash) if aid in live else None
+                    if matrix is not None:
+                        sentences[aid] = matrix
+            return Snapshot(generation, articles, chunks, vectors, sentences)
         time.sleep(0.01 * (attempt + 1))
     raise IndexCorrupt(
         f"The index at {store.location} has passages that do not match their articles. "
@@ -351,15 +367,19 @@ def _focus(snap: Snapshot, q: QuestionInfo, filters: Filters, newest: int = 2) -
     if q.period is None and not q.wants_latest:
         return None
     allowed = filters.article_ids
-    dated = [a for a in snap.articles.values() if a.published and (not allowed or a.id in allowed)]
     ids: set[str] = set()
     if q.period is not None:
         lo, hi = q.period
-        keys = {a.id: sort_key(a.published) for a in dated}
-        ids |= {aid for aid, key in keys.items() if lo <= key + 99 and key <= hi}
+        ids |= {
+            aid
+            for aid in snap.newest_first
+            if (not allowed or aid in allowed)
+            and lo <= (key := snap.article_sort[aid]) + 99
+            and key <= hi
+        }
     if q.wants_latest:  # "now", or "since"/"later" after a named period: the newest too
-        dated.sort(key=lambda a: sort_key(a.published), reverse=True)
-        ids |= {a.id for a in dated[:newest]}
+        latest = [aid for aid in snap.newest_first if not allowed or aid in allowed]
+        ids |= set(latest[:newest])
     return replace(filters, article_ids=frozenset(ids)) if ids else None
 
 

@@ -27,7 +27,7 @@ _WORDS = re.compile(r"\w+")
 class Policy:
     """The answerer's knobs; ``threshold`` comes from settings (calibrated by ``qa eval``)."""
 
-    threshold: float = 0.45
+    threshold: float = 0.46
     max_sentences: int = 3
     extra_ratio: float = 0.80  # an extra sentence must score this share of the lead's score
     cover_ratio: float = 0.72  # ... or this share, when it covers question words the others miss

@@ -23,6 +23,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -130,6 +131,7 @@ def answer_cue(q: QuestionInfo, text: str) -> float:
     return 0.5
 
 
+@lru_cache(maxsize=100_000)
 def _is_headline(text: str) -> bool:
     """Title Case text (a headline or a label), where capitals say nothing about names."""
     words = re.findall(r"[^\W\d_]+", text)
@@ -174,8 +176,9 @@ def score_evidence(
     if not sentences:
         return []
     prevs = [_previous(snap, s) for s in sentences]
+    own_terms = [frozenset(content_terms(s.text)) for s in sentences]
     if qvec is not None and vectors is not None:
-        dense = _dense(snap, q, qvec, sentences, prevs, context, vectors, max_embedded)
+        dense = _dense(snap, q, qvec, sentences, own_terms, prevs, context, vectors, max_embedded)
     else:
         dense = np.zeros(len(sentences))
     qterms = list(q.terms)
@@ -184,12 +187,12 @@ def score_evidence(
     out: list[Evidence] = []
     for i, (s, before) in enumerate(zip(sentences, prevs, strict=True)):
         art = snap.articles[s.article_id]
-        own = set(content_terms(s.text))
-        prev = set(content_terms(before.text)) if before is not None else set()
+        own = own_terms[i]
+        prev = frozenset(content_terms(before.text)) if before is not None else frozenset()
         lex = sum(w if t in own else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text)
-        missing = missing_entities(q, snap.folded(s.article_id, s.kind))
+        missing = missing_entities(q, snap.folded(s.article_id, s.kind)) if q.entities else ()
         score = (
             weights.dense * float(dense[i])
             + weights.lexical * lexical
@@ -220,6 +223,7 @@ def _dense(
     q: QuestionInfo,
     qvec: np.ndarray,
     sentences: Sequence[Sentence],
+    own_terms: Sequence[frozenset[str]],
     prevs: Sequence[Sentence | None],
     context: Sequence[float],
     vectors: SentenceVectors,
@@ -227,18 +231,34 @@ def _dense(
 ) -> np.ndarray:
     """Bi-encoder similarity of each sentence to the question.
 
-    Embedding sentences is the costly part of answering on a large corpus, so only the
-    ``limit`` sentences most promising by words and rank are embedded; the rest get 0. A
-    sentence continuing a relevant one ("The filmmaker, Tim Tracy, ...") inherits half of
-    its predecessor's similarity when that one was embedded too.
+    The indexer stores a vector for every sentence (see ``index.sentvec``); sentences
+    without one (an index built by an embedder that cannot pool spans) are embedded here,
+    which is the costly part of answering on a large corpus, so only the ``limit`` most
+    promising by words and rank are considered; the rest get 0. A sentence continuing a
+    relevant one ("The filmmaker, Tim Tracy, ...") inherits half of its predecessor's
+    similarity when that one was scored too.
     """
     terms = set(q.terms)
-    cheap = [
-        len(terms & set(content_terms(s.text))) + c for s, c in zip(sentences, context, strict=True)
-    ]
-    chosen = sorted(range(len(sentences)), key=lambda i: -cheap[i])[:limit]
-    texts = [sentences[i].text for i in chosen]
-    sims = dict(zip(texts, np.clip(vectors.get(texts) @ qvec, 0.0, 1.0), strict=True))
+    cheap = [len(terms & own) + c for own, c in zip(own_terms, context, strict=True)]
+    stored: dict[str, np.ndarray] = {}
+    todo: list[str] = []
+    chosen: list[int] = []
+    for i in sorted(range(len(sentences)), key=lambda i: -cheap[i]):
+        s = sentences[i]
+        vec = snap.stored_vector(s)
+        if vec is not None:
+            stored[s.text] = vec
+        elif len(todo) < limit:
+            todo.append(s.text)
+        else:
+            continue
+        chosen.append(i)
+    texts = [*stored, *todo]
+    parts = [np.stack(list(stored.values()))] if stored else []
+    if todo:
+        parts.append(vectors.get(todo))
+    matrix = np.vstack(parts)
+    sims = dict(zip(texts, np.clip(matrix @ qvec, 0.0, 1.0), strict=True))
     dense = np.zeros(len(sentences))
     for i in chosen:
         own = float(sims[sentences[i].text])
@@ -274,5 +294,5 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
 
 def _previous(snap: Snapshot, s: Sentence) -> Sentence | None:
     sents = snap.sentences(s.article_id, s.kind)
-    i = bisect_left([x.start for x in sents], s.start)
+    i = bisect_left(sents, s.start, key=lambda x: x.start)
     return sents[i - 1] if 0 < i < len(sents) and sents[i].start == s.start else None

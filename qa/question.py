@@ -85,8 +85,15 @@ class QuestionInfo:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents: ``fold("Elías") == "elias"``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text).translate(_combining_marks()).lower()
+
+
+@lru_cache(maxsize=1)
+def _combining_marks() -> dict[int, None]:
+    """A ``str.translate`` table deleting every combining mark of the Basic Multilingual Plane."""
+    return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
 
 
 @lru_cache(maxsize=200_000)
@@ -105,7 +112,7 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Folded word tokens: ``tokens("Maduro’s talks") == ["maduro's", "talks"]``."""
-    return [fold(m.group(0)).replace("’", "'") for m in _WORD.finditer(text)]
+    return [m.group(0).replace("’", "'") for m in _WORD.finditer(fold(text))]
 
 
 def content_words(text: str) -> list[str]:
@@ -119,8 +126,15 @@ def content_words(text: str) -> list[str]:
 
 def content_terms(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
     """Stemmed content words, order kept (duplicates kept); ``correct`` fixes spelling first."""
-    words = content_words(text)
-    return [stem(correct(w) if correct else w) for w in words]
+    if correct is None:
+        return list(_terms(text))
+    return [stem(correct(w)) for w in content_words(text)]
+
+
+@lru_cache(maxsize=100_000)
+def _terms(text: str) -> tuple[str, ...]:
+    """Stemmed content words of a passage, cached: answering meets the same sentences often."""
+    return tuple(stem(w) for w in content_words(text))
 
 
 def entities(text: str) -> tuple[str, ...]:

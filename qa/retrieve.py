@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -97,10 +98,19 @@ def rrf(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
 
 
 _WORDS = re.compile(r"\w+")
+_COPY_COSINE = 0.8
 
 
+@lru_cache(maxsize=50_000)
 def _shingles(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _WORDS.findall(text))
+
+
+def near_copy(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    """``jaccard(a, b) >= threshold``, skipping the set work when the sizes alone rule it out
+    (the Jaccard index is at most the ratio of the smaller set's size to the larger's)."""
+    small, large = sorted((len(a), len(b)))
+    return large > 0 and small >= threshold * large and jaccard(a, b) >= threshold
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -128,9 +138,27 @@ def bm25_search(
     return [(snap.chunks[i].id, float(scores[i])) for i in top]
 
 
+def exact_search(
+    snap: Snapshot, qvec: np.ndarray, k: int, mask: np.ndarray
+) -> list[tuple[str, float]]:
+    """Top-k chunks by cosine over the snapshot's vectors, among those allowed by ``mask``.
+
+    Exact (recall 1.0) and, up to a few hundred thousand chunks, faster than the HNSW
+    index: one matrix-vector product (~1 ms for 10k chunks on 2 cores).
+    """
+    scores = np.where(mask, snap.dense_scores(qvec), -np.inf)
+    k = min(k, int(mask.sum()))
+    if k <= 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(snap.chunks[i].id, float(scores[i])) for i in top]
+
+
 @dataclass
 class HybridRetriever:
-    """Dense + BM25 candidates, fused with RRF, near-duplicates collapsed."""
+    """Dense + BM25 candidates, fused with RRF, near-duplicates collapsed; the best
+    ``max_hits`` are returned (answering reads the top 8, a page shows at most 20)."""
 
     store: VectorSearch
     dense_k: int = 30
@@ -139,6 +167,7 @@ class HybridRetriever:
     dedupe_threshold: float = 0.9
     use_dense: bool = True
     use_bm25: bool = True
+    max_hits: int = 20
 
     def search(
         self,
@@ -150,7 +179,9 @@ class HybridRetriever:
     ) -> list[Hit]:
         kinds = list(kinds)
         dense: list[tuple[str, float]] = []
-        if self.use_dense and qvec is not None and snap.n_chunks:
+        if self.use_dense and qvec is not None and snap.chunk_vectors is not None:
+            dense = exact_search(snap, qvec, self.dense_k, filters.mask(snap, kinds))
+        elif self.use_dense and qvec is not None and snap.n_chunks:
             where = filters.chroma_where(kinds)
             if where == {"kind": "body"}:
                 # Chroma's metadata pre-filter is slow (33 ms vs 3.5 ms at 10k chunks) and body
@@ -168,13 +199,15 @@ class HybridRetriever:
         dense_by = {c: (s, r) for r, (c, s) in enumerate(dense, start=1)}
         sparse_by = {c: (s, r) for r, (c, s) in enumerate(sparse, start=1)}
         hits: list[Hit] = []
-        seen: list[frozenset[str]] = []
+        kept: list[int] = []
         for cid in sorted(fused, key=lambda c: -fused[c]):
-            chunk = snap.chunks[snap.by_id[cid]]
-            sh = _shingles(chunk.text)
-            if any(jaccard(sh, other) >= self.dedupe_threshold for other in seen):
+            if len(hits) >= self.max_hits:
+                break
+            index = snap.by_id[cid]
+            chunk = snap.chunks[index]
+            if self._is_copy(snap, index, kept):
                 continue
-            seen.append(sh)
+            kept.append(index)
             d = dense_by.get(cid)
             b = sparse_by.get(cid)
             hits.append(
@@ -193,3 +226,22 @@ class HybridRetriever:
                 )
             )
         return hits
+
+    def _is_copy(self, snap: Snapshot, index: int, kept: Sequence[int]) -> bool:
+        """Whether chunk ``index`` is a near-copy (word-set Jaccard) of a chunk already kept.
+
+        With chunk vectors in memory, only chunks whose vectors are close (cosine >= 0.8;
+        near-copies sit above 0.95) are compared word by word, which skips almost all of it.
+        """
+        if not kept:
+            return False
+        others = list(kept)
+        if snap.chunk_vectors is not None:
+            sims = snap.chunk_vectors[others] @ snap.chunk_vectors[index]
+            others = [j for j, sim in zip(others, sims, strict=True) if sim >= _COPY_COSINE]
+            if not others:
+                return False
+        mine = _shingles(snap.chunks[index].text)
+        return any(
+            near_copy(mine, _shingles(snap.chunks[j].text), self.dedupe_threshold) for j in others
+        )

@@ -26,11 +26,22 @@ class Settings(IndexSettings):
     dense_k: int = Field(30, ge=1, le=500, description="Candidates from the vector search.")
     bm25_k: int = Field(30, ge=1, le=500, description="Candidates from BM25.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
-    dedupe_threshold: float = Field(0.95, ge=0, le=1, description="Cosine above = duplicate.")
+    dedupe_threshold: float = Field(
+        0.95, ge=0, le=1, description="Word-set Jaccard above = a copy (collapsed)."
+    )
     allow_comments: bool = Field(False, description="Let reader comments be searched.")
+    index_check_seconds: float = Field(
+        0.5, ge=0, description="Changes made by other processes are seen within this time."
+    )
+    exact_search_max_chunks: int = Field(
+        200_000,
+        ge=0,
+        description="Up to this many chunks, dense search is exact, in memory (1.5 KB a "
+        "chunk); above it, Chroma's HNSW index answers.",
+    )
     # answering
     mode: Mode = "extractive"
-    abstain_threshold: float = Field(0.45, description="Evidence score below = abstain.")
+    abstain_threshold: float = Field(0.46, description="Evidence score below = abstain.")
     max_answer_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=16, description="Longer questions are truncated.")
     # generation

@@ -16,6 +16,7 @@ import bm25s
 import numpy as np
 
 from index.chunk import split_sentences
+from index.sentvec import KINDS, SentenceMatrix
 from index.types import Article, Chunk
 from qa.question import content_terms, content_words, fold, stem
 from qa.timeref import CALENDAR_WORDS, sort_key
@@ -36,9 +37,14 @@ class Sentence:
 
 @dataclass
 class Snapshot:
+    """``chunk_vectors`` (one row per chunk, optional) allow exact dense search in memory;
+    ``sentence_vectors`` (per article id, optional) are the ones computed while indexing."""
+
     generation: str
     articles: dict[str, Article]
     chunks: list[Chunk]
+    chunk_vectors: np.ndarray | None = None
+    sentence_vectors: dict[str, SentenceMatrix] = field(default_factory=dict)
     by_id: dict[str, int] = field(init=False)
     bm25: bm25s.BM25 | None = field(init=False)
     doc_freq: Counter[str] = field(init=False)  # stemmed term -> number of chunks
@@ -49,6 +55,8 @@ class Snapshot:
     article_index: dict[str, int] = field(init=False)
     _sentences: dict[tuple[str, str], list[Sentence]] = field(init=False, default_factory=dict)
     _folded: dict[tuple[str, str], str] = field(init=False, default_factory=dict)
+    _rows: dict[str, dict[tuple[int, int, int], int]] = field(init=False, default_factory=dict)
+    _last_scores: tuple[bytes, np.ndarray] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
@@ -85,6 +93,17 @@ class Snapshot:
         for a in self.articles.values():
             terms.update(content_terms(a.title))
         return frozenset(terms)
+
+    @cached_property
+    def article_sort(self) -> dict[str, int]:
+        """Date sort key of each dated article (see ``qa.timeref.sort_key``)."""
+        return {a.id: sort_key(a.published) for a in self.articles.values() if a.published}
+
+    @cached_property
+    def newest_first(self) -> tuple[str, ...]:
+        """Ids of the dated articles, newest first."""
+        keys = self.article_sort
+        return tuple(sorted(keys, key=keys.__getitem__, reverse=True))
 
     @cached_property
     def folded_text(self) -> str:
@@ -136,14 +155,49 @@ class Snapshot:
         return cached
 
     def sentences(self, article_id: str, kind: str) -> list[Sentence]:
-        """The article's sentences with exact offsets, split once and cached."""
+        """The article's sentences with exact offsets, split once and cached (the indexer's
+        sentence-vector file already lists them: then nothing is split here)."""
         key = (article_id, kind)
         cached = self._sentences.get(key)
         if cached is None:
             text = self.source_text(article_id, kind)
-            cached = [Sentence(article_id, kind, s, e, text[s:e]) for s, e in split_sentences(text)]
+            matrix = self.sentence_vectors.get(article_id)
+            if matrix is not None:
+                code = KINDS.index(kind)
+                spans = [(s, e) for k, s, e in matrix.keys.tolist() if k == code]
+            else:
+                spans = split_sentences(text)
+            cached = [Sentence(article_id, kind, s, e, text[s:e]) for s, e in spans]
             self._sentences[key] = cached
         return cached
+
+    def dense_scores(self, qvec: np.ndarray) -> np.ndarray:
+        """Cosine of ``qvec`` with every chunk (needs ``chunk_vectors``); the last result is
+        kept, as one question searches several times with the same vector."""
+        assert self.chunk_vectors is not None
+        q = np.asarray(qvec, dtype=np.float32)
+        key = q.tobytes()
+        last = self._last_scores
+        if last is not None and last[0] == key:
+            return last[1]
+        scores = self.chunk_vectors @ q
+        self._last_scores = (key, scores)
+        return scores
+
+    def stored_vector(self, s: Sentence) -> np.ndarray | None:
+        """The indexer's vector for this sentence (float32), or None when it has none."""
+        matrix = self.sentence_vectors.get(s.article_id)
+        if matrix is None:
+            return None
+        rows = self._rows.get(s.article_id)
+        if rows is None:
+            keys = matrix.keys.tolist()
+            rows = self._rows[s.article_id] = {(k, a, b): i for i, (k, a, b) in enumerate(keys)}
+        row = rows.get((KINDS.index(s.kind), s.start, s.end))
+        if row is None:
+            return None
+        vec = matrix.vectors[row].astype(np.float32)
+        return vec if vec.any() else None
 
     def sentences_in(self, chunk: Chunk) -> list[Sentence]:
         return [

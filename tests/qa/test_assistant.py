@@ -179,3 +179,30 @@ def test_planted_instructions_are_data(
         planted, clean = bot.ask(question), seed_bot.ask(question)
         assert planted.text == clean.text
         assert "PWNED" not in planted.text
+
+
+def test_answering_reads_the_indexers_vectors_instead_of_embedding_text(
+    seed_bot: Assistant,
+) -> None:
+    snap = seed_bot.snapshot()
+    assert snap.chunk_vectors is not None and snap.chunk_vectors.shape == (snap.n_chunks, 384)
+    assert set(snap.sentence_vectors) == set(snap.articles)
+    calls: list[list[str]] = []
+    real = seed_bot.embedder
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(
+            real, "embed", lambda texts: calls.append(list(texts)) or type(real).embed(real, texts)
+        )
+        answer = seed_bot.ask("How many political prisoners did the opposition count?")
+    assert answer.citations
+    # only the question is embedded (and not at all when its vector is still cached)
+    assert calls in ([], [[answer.resolved_question]])
+
+
+def test_past_the_exact_search_size_chroma_answers_the_same(seed_bot: Assistant) -> None:
+    from qa.assistant import with_settings
+
+    hnsw = with_settings(seed_bot, exact_search_max_chunks=0)
+    assert hnsw.snapshot().chunk_vectors is None
+    question = "Who met Elías Jaua in Guatemala?"
+    assert hnsw.ask(question).text == seed_bot.ask(question).text

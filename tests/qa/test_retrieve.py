@@ -10,7 +10,7 @@ from fakes import FakeEmbedder
 from index.chunk import chunk_article
 from index.types import Article
 from qa.question import analyze, stem
-from qa.retrieve import Filters, HybridRetriever, rrf
+from qa.retrieve import Filters, HybridRetriever, exact_search, rrf
 from qa.snapshot import Snapshot
 
 
@@ -97,3 +97,29 @@ def test_spelling_is_corrected_against_the_corpus() -> None:
     assert analyze("embasy reopned?", correct=snap.correct).terms == (stem("embassy"), "reopen")
     assert snap.correct("2013") == "2013"
     assert snap.correct("zzzzzz") == "zzzzzz"
+
+
+def test_exact_search_is_brute_force_within_the_filters() -> None:
+    snap, store, embedder = make()
+    snap = Snapshot(snap.generation, snap.articles, snap.chunks, store.vectors)
+    qvec = embedder.embed(["embassy in Caracas reopened"])[0]
+    everything = np.ones(snap.n_chunks, dtype=bool)
+    got = exact_search(snap, qvec, 3, everything)
+    assert got == store.query(qvec, 3)
+    only_2019 = Filters.build(since="2019", until="2019").mask(snap, ["body"])
+    assert [
+        snap.chunks[snap.by_id[c]].article_id for c, _ in exact_search(snap, qvec, 5, only_2019)
+    ] == ["old"]
+    assert exact_search(snap, qvec, 5, np.zeros(snap.n_chunks, dtype=bool)) == []
+
+
+def test_the_retriever_searches_in_memory_when_the_snapshot_has_vectors() -> None:
+    snap, store, embedder = make()
+    q = analyze("Has the embassy in Caracas reopened?")
+    qvec = embedder.embed([q.text])[0]
+    via_store = HybridRetriever(store).search(snap, q.terms, qvec, Filters())
+    in_memory = Snapshot(snap.generation, snap.articles, snap.chunks, store.vectors)
+    calls = len(store.wheres)
+    exact = HybridRetriever(store).search(in_memory, q.terms, qvec, Filters())
+    assert len(store.wheres) == calls, "the vector store is not asked"
+    assert [h.chunk_id for h in exact] == [h.chunk_id for h in via_store]
