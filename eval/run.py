@@ -23,7 +23,10 @@ How an answer is graded (per question, then averaged over the questions each met
   date ("As of Mar 2026: <sentence> (Tuesday = 20 Aug 2019) [1]", timeline bullets
   "- 10 Jan 2026: <sentence> [2]" under "Earlier reports:", and the reader-comment label);
   that framing is removed before judging (:func:`strip_framing`). Only those exact shapes
-  are removed, so a real claim is never hidden from the judge.
+  are removed, so a real claim is never hidden from the judge. A computed interval
+  ("11 years (2008 → Mar 2019): <sentence> [1] <sentence> [2]") is removed only when its
+  number agrees with the two dates it names (checked here, independently of the product);
+  the dates themselves must then be supported by the cited sentences.
 - ``stale_rate``: questions with an outdated value on record whose answer names it and not
   the current one (:func:`eval.metrics.is_stale_answer`).
 - Latency: p50/p95 of the total per question, and of every stage a system times.
@@ -106,6 +109,11 @@ _HUMAN_DATE = r"(?:\d{1,2} )?(?:[A-Z][a-z]{2} )?\d{4}|date unknown"
 _AS_OF_RE = re.compile(rf"^\s*(?:-\s+|As of )(?:{_HUMAN_DATE}):\s+")
 _NOTES_RE = re.compile(rf" \([^()=;]+ = (?:{_HUMAN_DATE})(?:; [^()=;]+ = (?:{_HUMAN_DATE}))*\)")
 _EARLIER_RE = re.compile(r"^\s*Earlier reports:\s*")
+_INTERVAL_RE = re.compile(
+    r"^\s*(?:About )?(\d+) (years?|months?) \(((?:\w+ )?(?:\w+ )?(\d{4})) → "
+    r"((?:\w+ )?(?:\w+ )?(\d{4}))\):\s+",
+    re.IGNORECASE,
+)
 _COMMENT_RE = re.compile(r"^A reader comment \(opinion, not reported fact\) says: “(.*)”$", re.S)
 _WORD_RE = re.compile(r"\w+")
 
@@ -131,9 +139,28 @@ def strip_framing(claim: str) -> str:
     """
     text = _EARLIER_RE.sub("", claim.strip())
     text = _AS_OF_RE.sub("", text)
+    interval = _INTERVAL_RE.match(text)
+    if interval and _interval_agrees(interval):
+        text = text[interval.end() :]
     text = _NOTES_RE.sub("", text).strip()
     comment = _COMMENT_RE.match(text)
     return comment.group(1).strip() if comment else text
+
+
+def _interval_agrees(m: re.Match[str]) -> bool:
+    """Whether "N years (<date> → <date>)" states the gap between the two years (±1, as the
+    months may round either way; months: within 12 of the years' gap times 12).
+
+    >>> _interval_agrees(_INTERVAL_RE.match("11 years (2008 → Mar 2019): x"))
+    True
+    >>> _interval_agrees(_INTERVAL_RE.match("About 20 years (Mar 2013 → Jan 2026): x"))
+    False
+    """
+    n, unit, y1, y2 = int(m.group(1)), m.group(2).lower(), int(m.group(4)), int(m.group(6))
+    gap = y2 - y1
+    if unit.startswith("year"):
+        return abs(n - gap) <= 1
+    return abs(n - 12 * gap) <= 12
 
 
 def claims(text: str) -> list[tuple[str, list[int]]]:

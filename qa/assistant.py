@@ -25,7 +25,8 @@ from index.config import set_offline_env
 from index.errors import IndexCorrupt
 from qa.compose import Composed, Policy, compose
 from qa.conversation import Turn, resolve_followup
-from qa.evidence import SentenceVectors, Weights, missing_entities, score_evidence
+from qa.evidence import Evidence, SentenceVectors, Weights, missing_entities, score_evidence
+from qa.interval import answer_interval, parse_interval
 from qa.question import QuestionInfo, analyze
 from qa.retrieve import Filters, HybridRetriever
 from qa.settings import Mode, Settings
@@ -251,8 +252,15 @@ class Assistant:
             max_sentences=min(self.settings.max_answer_sentences, top_k),
         )
         composed: Composed = compose(snap, q, evidence, hits, policy, comment_ev, absent)
+        interval = parse_interval(resolved) if not absent else None
+        computed = None
+        if interval is not None:  # "how long after X did Y": two dated sentences, subtracted
+            computed = answer_interval(
+                snap, interval, lambda text: self._evidence_for(snap, text, filters), policy
+            )
+            composed = computed or composed
         timings["compose"] = (time.perf_counter() - t) * 1000
-        if mode == "generative" and not composed.abstained:
+        if mode == "generative" and not composed.abstained and computed is None:
             from qa.generate import generate_answer
 
             t = time.perf_counter()
@@ -279,6 +287,13 @@ class Assistant:
             mode=mode,
             notes=(*notes, *composed.notes),
         )
+
+    def _evidence_for(self, snap: Snapshot, text: str, filters: Filters) -> list[Evidence]:
+        """Evidence for a part of a question (one event of "how long after X did Y")."""
+        q = analyze(text, correct=snap.correct)
+        qvec = self._embed_query(text)
+        hits = self._retriever().search(snap, q.terms, qvec, filters, ("body",))
+        return score_evidence(snap, q, qvec, hits, self._sentence_vectors(), self.weights)
 
     def _retriever(self) -> HybridRetriever:
         s = self.settings

@@ -251,3 +251,27 @@ def test_unreachable_server_is_a_user_error(tmp_path: Path) -> None:
     settings = IndexSettings(data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{_free_port()}")
     with pytest.raises(UserError, match="chroma run"):
         open_store(settings, FakeEmbedder(), create=True)
+
+
+def test_generation_may_be_reused_for_a_while_but_never_after_own_writes(
+    built: tuple[ChunkStore, FakeEmbedder, IndexSettings],
+) -> None:
+    store, embedder, settings = built
+    other = open_store(settings, embedder, create=False)  # another writer, same index
+    seen = store.generation(max_age=60)
+    other.unset_live([ARTICLES[0].id])
+    assert store.generation(max_age=60) == seen, "a recent read may be reused"
+    assert store.generation() != seen, "max_age=0 always reads"
+    fresh = store.generation(max_age=60)
+    store.unset_live([ARTICLES[1].id])
+    assert store.generation(max_age=60) != fresh, "this store's own writes are seen at once"
+
+
+def test_live_vectors_are_those_of_live_versions(
+    built: tuple[ChunkStore, FakeEmbedder, IndexSettings],
+) -> None:
+    store, _, _ = built
+    vectors = store.live_vectors()
+    ids = [c.id for c in store.live_chunks()]
+    assert sorted(vectors) == sorted(ids)
+    np.testing.assert_allclose(np.stack([vectors[i] for i in ids]), store.get_vectors(ids))

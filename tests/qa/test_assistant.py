@@ -187,6 +187,11 @@ def test_answering_reads_the_indexers_vectors_instead_of_embedding_text(
     snap = seed_bot.snapshot()
     assert snap.chunk_vectors is not None and snap.chunk_vectors.shape == (snap.n_chunks, 384)
     assert set(snap.sentence_vectors) == set(snap.articles)
+    from index.chunk import split_sentences
+
+    for aid, art in snap.articles.items():  # the files list exactly the splitter's sentences
+        assert [(s.start, s.end) for s in snap.sentences(aid, "body")] == split_sentences(art.body)
+        assert all(snap.stored_vector(s) is not None for s in snap.sentences(aid, "body"))
     calls: list[list[str]] = []
     real = seed_bot.embedder
     with pytest.MonkeyPatch.context() as mp:

@@ -67,3 +67,17 @@ def test_followups_carry_entities_and_time() -> None:
     assert resolve_followup([], "And in 2026?") == "And in 2026?"
     pronoun = resolve_followup([("What did Bolton tweet?", "...")], "Why did he say that?")
     assert pronoun == "Why did Bolton say that?"
+
+
+def test_fold_strips_every_accent_and_keeps_the_rest() -> None:
+    import unicodedata
+
+    from qa.question import fold
+
+    samples = ["Elías Jaua", "NICOLÁS MADURO’s", "Ñandú e\u0301te", "ﬁle – Zürich", "plain ascii"]
+    for text in samples:
+        slow = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        ).lower()
+        assert fold(text) == slow
+    assert fold("Elías") == "elias"
