@@ -144,6 +144,11 @@ def compose(
     if absent or not usable or comment:
         return _abstain(snap, hits, policy, comment, absent)
     chosen, timeline = _pick(snap, q, usable, policy)
+    asked = _ASKED.get(q.qtype)
+    if asked and not any(e.cue == 1.0 for e in chosen):
+        # on topic, but no chosen sentence holds a name / date / place / number that the
+        # question does not already give: quoting it would not answer "who" (or "when"...)
+        return _abstain(snap, hits, policy, None, (), asked)
     citations: list[Citation] = []
     lines: list[str] = []
     for n, ev in enumerate(chosen, start=1):
@@ -166,12 +171,16 @@ def compose(
     return Composed(text=text, citations=tuple(citations), abstained=False, related=())
 
 
+_ASKED = {"who": "who", "when": "when", "where": "where", "how_many": "how many"}
+
+
 def _abstain(
     snap: Snapshot,
     hits: Sequence[Hit],
     policy: Policy,
     comment: Evidence | None,
     missing: Sequence[str],
+    asked: str | None = None,
 ) -> Composed:
     related = related_from_hits(snap, hits, policy.related)
     if comment is not None and not missing:
@@ -188,6 +197,8 @@ def _abstain(
     if missing:
         names = ", ".join(missing)
         text = f"The articles don't mention {names}, so they can't answer this."
+    elif asked:
+        text = f"The articles touch on this, but none of the passages I found says {asked}."
     else:
         text = "The articles don't say. I found no passage that answers this question."
     if related:
