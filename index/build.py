@@ -122,10 +122,16 @@ def sync_articles(
         if a.id in live and live[a.id].article_hash == h and live[a.id].path != a.path
     ]
     files = store.sentence_files if isinstance(embedder, SpanEmbedder) else None
-    unvectored = [  # live and unchanged, but without sentence vectors (an older index)
+    # live and unchanged, but without sentence vectors (built by an older version): embedded
+    # again. Not for a Chroma server, whose other clients may have indexed from elsewhere.
+    unvectored = [
         a
         for a, h in wanted.values()
-        if files is not None and a.id in live and live[a.id].article_hash == h and not files.has(h)
+        if files is not None
+        and not store.remote
+        and a.id in live
+        and live[a.id].article_hash == h
+        and not files.has(h)
     ]
     resume = store.state() != "clean"
     embedded = 0

@@ -54,6 +54,17 @@ class SentenceMatrix:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def fits(self, article: Article) -> bool:
+        """Whether every key is a non-empty span inside the article's body or comments."""
+        if not len(self.keys):
+            return True
+        kinds, starts, ends = self.keys[:, 0], self.keys[:, 1], self.keys[:, 2]
+        limits = np.where(kinds == 0, len(article.body), len(article.comments_text))
+        return bool(
+            np.isin(kinds, (0, 1)).all() and (starts >= 0).all() and (starts < ends).all()
+            and (ends <= limits).all()
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class SpanPlan:

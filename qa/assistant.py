@@ -362,7 +362,7 @@ def _consistent_snapshot(store: ChunkStore, exact: bool = True, attempts: int = 
             if files is not None:
                 for aid in articles:
                     matrix = files.read(live[aid].article_hash) if aid in live else None
-                    if matrix is not None:
+                    if matrix is not None and matrix.fits(articles[aid]):
                         sentences[aid] = matrix
             return Snapshot(generation, articles, chunks, vectors, sentences)
         time.sleep(0.01 * (attempt + 1))

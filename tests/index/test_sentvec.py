@@ -156,6 +156,16 @@ def test_an_index_without_sentence_vectors_gets_them_on_the_next_sync(tmp_path: 
     assert again.embedded == 0 and not again.changed
 
 
+def test_a_chroma_server_index_is_not_re_embedded_for_missing_local_files(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    store = open_store(settings, SpanFakeEmbedder(), create=True)
+    one = make_article("one", BODY)
+    sync_articles([one], settings, FakeEmbedder(model_id="fake-span"), store, progress=False)
+    store.remote = True  # other clients of a server may have indexed it from elsewhere
+    report = sync_articles([one], settings, SpanFakeEmbedder(), store, progress=False)
+    assert report.embedded == 0
+
+
 def test_an_embedder_without_span_pooling_writes_no_files(seeds_copy: Path, tmp_path: Path) -> None:
     settings = settings_for(tmp_path)
     embedder = FakeEmbedder()
@@ -172,3 +182,12 @@ def test_combine_handles_articles_without_sentences(size: int) -> None:
     article = make_article("a", "Just one." if size else "")
     plan = sentence_spans(article, chunk_article(article))
     assert len(plan.combine({c: np.zeros((len(s), 3)) for c, s in plan.spans.items()}, 3)) == size
+
+
+def test_a_matrix_fits_only_spans_inside_its_article() -> None:
+    article = make_article("a", "One two. Three.", comments=[("ann", "No.")])
+    vecs = np.zeros((2, 4), dtype=np.float16)
+    assert SentenceMatrix(np.array([[0, 0, 8], [1, 0, 3]]), vecs).fits(article)
+    assert not SentenceMatrix(np.array([[0, 0, 8], [0, 9, 99]]), vecs).fits(article)
+    assert not SentenceMatrix(np.array([[0, 5, 5], [1, 0, 3]]), vecs).fits(article)
+    assert not SentenceMatrix(np.array([[0, 0, 8], [2, 0, 3]]), vecs).fits(article)
