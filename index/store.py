@@ -160,7 +160,7 @@ class ChunkStore:
         with self._cache_lock:
             if self._cache is not None and self._cache[0] == gen:
                 return self._cache[1]
-        got = self._manifest.get(include=["metadatas"])
+        got = _get_all(self._manifest, ["metadatas"])
         live = {
             i: LiveArticle(
                 i, str(m["article_hash"]), int(m.get("n_chunks", 0)), str(m.get("path", ""))
@@ -173,7 +173,7 @@ class ChunkStore:
 
     def articles(self) -> dict[str, Article]:
         """Live articles rebuilt from the manifest, comments included."""
-        got = self._manifest.get(include=["documents", "metadatas"])
+        got = _get_all(self._manifest, ["documents", "metadatas"])
         out: dict[str, Article] = {}
         for i, body, m in zip(
             got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
@@ -199,7 +199,7 @@ class ChunkStore:
     def live_chunks(self) -> list[Chunk]:
         """Every live chunk, ordered by article, kind and offset."""
         live = self.live()
-        got = self._chunks.get(include=["documents", "metadatas"])
+        got = _get_all(self._chunks, ["documents", "metadatas"])
         titles: dict[str, tuple[str, str]] = {}
         chunks: list[Chunk] = []
         for text, m in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
@@ -279,7 +279,7 @@ class ChunkStore:
     def live_vectors(self) -> dict[str, np.ndarray]:
         """Every live chunk's vector by chunk id, in one read (for exact in-memory search)."""
         live = self.live()
-        got = self._chunks.get(include=["embeddings", "metadatas"])
+        got = _get_all(self._chunks, ["embeddings", "metadatas"])
         embs = got["embeddings"] if got["embeddings"] is not None else []
         out: dict[str, np.ndarray] = {}
         for m, e in zip(got["metadatas"] or [], embs, strict=True):
@@ -387,7 +387,7 @@ class ChunkStore:
     def delete_orphans(self) -> int:
         """Delete every chunk that is not live (leftovers of an interrupted sync)."""
         live = self.live()
-        got = self._chunks.get(include=["metadatas"])
+        got = _get_all(self._chunks, ["metadatas"])
         stale = [
             i
             for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
@@ -414,6 +414,27 @@ class ChunkStore:
         meta = dict(col.metadata or {})
         meta.update(changes)
         col.modify(metadata=meta)
+
+
+GET_PAGE = 5000
+"""Records per read: one unbounded ``get`` of ~20k records or more fails inside Chroma
+("too many SQL variables", found by ``qa bench`` at 50k chunks)."""
+
+
+def _get_all(collection: Any, include: list[str]) -> dict[str, list[Any]]:
+    """Every record of ``collection`` (ids plus ``include``), read ``GET_PAGE`` at a time."""
+    out: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=GET_PAGE, offset=offset)
+        out["ids"].extend(got["ids"])
+        for key in include:
+            values = got.get(key)
+            if values is not None:
+                out[key].extend(values)
+        if len(got["ids"]) < GET_PAGE:
+            return out
+        offset += GET_PAGE
 
 
 def _http_client(url: str) -> Any:

@@ -275,3 +275,19 @@ def test_live_vectors_are_those_of_live_versions(
     ids = [c.id for c in store.live_chunks()]
     assert sorted(vectors) == sorted(ids)
     np.testing.assert_allclose(np.stack([vectors[i] for i in ids]), store.get_vectors(ids))
+
+
+def test_whole_collection_reads_come_in_pages(
+    built: tuple[ChunkStore, FakeEmbedder, IndexSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One unbounded read of ~20k records fails inside Chroma: reads are paged."""
+    store, _, _ = built
+    whole = (store.articles(), store.live_chunks(), store.live_vectors())
+    import index.store
+
+    monkeypatch.setattr(index.store, "GET_PAGE", 2)
+    store._cache = None  # re-read the manifest too
+    paged = (store.articles(), store.live_chunks(), store.live_vectors())
+    assert paged[0] == whole[0] and paged[1] == whole[1]
+    assert sorted(paged[2]) == sorted(whole[2]) and len(whole[1]) > 2
+    assert store.delete_orphans() == 0
