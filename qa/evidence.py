@@ -185,6 +185,7 @@ def score_evidence(
     weights_idf = {t: snap.idf(t) for t in qterms}
     total = sum(weights_idf.values()) or 1.0
     out: list[Evidence] = []
+    absent: dict[tuple[str, str], tuple[str, ...]] = {}  # per article: the same for its sentences
     for i, (s, before) in enumerate(zip(sentences, prevs, strict=True)):
         art = snap.articles[s.article_id]
         own = own_terms[i]
@@ -192,7 +193,10 @@ def score_evidence(
         lex = sum(w if t in own else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text)
-        missing = missing_entities(q, snap.folded(s.article_id, s.kind)) if q.entities else ()
+        where = (s.article_id, s.kind)
+        missing = absent.get(where, ())
+        if q.entities and where not in absent:
+            missing = absent[where] = missing_entities(q, snap.folded(*where))
         score = (
             weights.dense * float(dense[i])
             + weights.lexical * lexical

@@ -128,8 +128,7 @@ def bm25_search(
     terms = [t for t in terms if t in snap.doc_freq]
     if not terms:
         return []
-    scores = snap.bm25.get_scores(terms)
-    scores = np.where(mask, scores, 0.0)
+    scores = np.where(mask, snap.bm25_scores(terms), 0.0)
     k = min(k, int((scores > 0).sum()))
     if k <= 0:
         return []
@@ -179,8 +178,9 @@ class HybridRetriever:
     ) -> list[Hit]:
         kinds = list(kinds)
         dense: list[tuple[str, float]] = []
+        mask = filters.mask(snap, kinds)
         if self.use_dense and qvec is not None and snap.chunk_vectors is not None:
-            dense = exact_search(snap, qvec, self.dense_k, filters.mask(snap, kinds))
+            dense = exact_search(snap, qvec, self.dense_k, mask)
         elif self.use_dense and qvec is not None and snap.n_chunks:
             where = filters.chroma_where(kinds)
             if where == {"kind": "body"}:
@@ -194,18 +194,21 @@ class HybridRetriever:
             dense = [(cid, s) for cid, s in raw if cid in snap.by_id]
         sparse: list[tuple[str, float]] = []
         if self.use_bm25:
-            sparse = bm25_search(snap, terms, self.bm25_k, filters.mask(snap, kinds))
+            sparse = bm25_search(snap, terms, self.bm25_k, mask)
         fused = rrf([[c for c, _ in dense], [c for c, _ in sparse]], self.rrf_k)
         dense_by = {c: (s, r) for r, (c, s) in enumerate(dense, start=1)}
         sparse_by = {c: (s, r) for r, (c, s) in enumerate(sparse, start=1)}
         hits: list[Hit] = []
         kept: list[int] = []
-        for cid in sorted(fused, key=lambda c: -fused[c]):
+        order = [snap.by_id[c] for c in sorted(fused, key=lambda c: -fused[c])]
+        close = _close_pairs(snap, order)
+        for index in order:
             if len(hits) >= self.max_hits:
                 break
-            index = snap.by_id[cid]
             chunk = snap.chunks[index]
-            if self._is_copy(snap, index, kept):
+            cid = chunk.id
+            others = [j for j in kept if close is None or (index, j) in close]
+            if self._is_copy(snap, index, others):
                 continue
             kept.append(index)
             d = dense_by.get(cid)
@@ -227,21 +230,24 @@ class HybridRetriever:
             )
         return hits
 
-    def _is_copy(self, snap: Snapshot, index: int, kept: Sequence[int]) -> bool:
-        """Whether chunk ``index`` is a near-copy (word-set Jaccard) of a chunk already kept.
-
-        With chunk vectors in memory, only chunks whose vectors are close (cosine >= 0.8;
-        near-copies sit above 0.95) are compared word by word, which skips almost all of it.
-        """
-        if not kept:
+    def _is_copy(self, snap: Snapshot, index: int, others: Sequence[int]) -> bool:
+        """Whether chunk ``index`` is a near-copy (word-set Jaccard) of one of ``others``."""
+        if not others:
             return False
-        others = list(kept)
-        if snap.chunk_vectors is not None:
-            sims = snap.chunk_vectors[others] @ snap.chunk_vectors[index]
-            others = [j for j, sim in zip(others, sims, strict=True) if sim >= _COPY_COSINE]
-            if not others:
-                return False
         mine = _shingles(snap.chunks[index].text)
         return any(
             near_copy(mine, _shingles(snap.chunks[j].text), self.dedupe_threshold) for j in others
         )
+
+
+def _close_pairs(snap: Snapshot, order: Sequence[int]) -> set[tuple[int, int]] | None:
+    """Pairs of these chunks whose vectors are close (cosine >= 0.8), or None without vectors.
+
+    Near-copies sit above 0.95, so only close pairs need comparing word by word: one small
+    Gram matrix instead of a word-set comparison for every pair.
+    """
+    if snap.chunk_vectors is None or not order:
+        return None
+    vectors = snap.chunk_vectors[list(order)]
+    rows, cols = np.nonzero(np.triu(vectors @ vectors.T, k=1) >= _COPY_COSINE)
+    return {(order[c], order[r]) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)}

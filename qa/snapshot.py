@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -57,6 +58,7 @@ class Snapshot:
     _folded: dict[tuple[str, str], str] = field(init=False, default_factory=dict)
     _rows: dict[str, dict[tuple[int, int, int], int]] = field(init=False, default_factory=dict)
     _last_scores: tuple[bytes, np.ndarray] | None = field(init=False, default=None)
+    _last_bm25: tuple[tuple[str, ...], np.ndarray] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
@@ -182,6 +184,17 @@ class Snapshot:
             return last[1]
         scores = self.chunk_vectors @ q
         self._last_scores = (key, scores)
+        return scores
+
+    def bm25_scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk for these (known) terms; the last result is kept."""
+        assert self.bm25 is not None
+        key = tuple(terms)
+        last = self._last_bm25
+        if last is not None and last[0] == key:
+            return last[1]
+        scores = np.asarray(self.bm25.get_scores(list(terms)))
+        self._last_bm25 = (key, scores)
         return scores
 
     def stored_vector(self, s: Sentence) -> np.ndarray | None:
