@@ -35,7 +35,7 @@ browser:
 test: lint browser
 	$(BIN)/python -m pytest
 	$(BIN)/qa eval --systems product --quiet \
-	  --min-accuracy 0.72 --min-citation-precision 0.98 --min-rejection 0.50
+	  --min-accuracy 0.80 --min-citation-precision 0.98 --min-rejection 0.55
 
 eval: setup
 	$(BIN)/qa eval
