@@ -129,7 +129,11 @@ def bm25_search(
     if not terms:
         return []
     scores = np.where(mask, snap.bm25_scores(terms), 0.0)
-    k = min(k, int((scores > 0).sum()))
+    return _top_k(snap, scores, min(k, int((scores > 0).sum())))
+
+
+def _top_k(snap: Snapshot, scores: np.ndarray, k: int) -> list[tuple[str, float]]:
+    """The ``k`` best-scoring chunks, best first: ``(chunk id, score)``."""
     if k <= 0:
         return []
     top = np.argpartition(-scores, k - 1)[:k]
@@ -146,12 +150,7 @@ def exact_search(
     index: one matrix-vector product (~1 ms for 10k chunks on 2 cores).
     """
     scores = np.where(mask, snap.dense_scores(qvec), -np.inf)
-    k = min(k, int(mask.sum()))
-    if k <= 0:
-        return []
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return [(snap.chunks[i].id, float(scores[i])) for i in top]
+    return _top_k(snap, scores, min(k, int(mask.sum())))
 
 
 @dataclass
