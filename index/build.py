@@ -31,7 +31,7 @@ from index.chunk import chunk_article
 from index.config import IndexSettings
 from index.embed import Embedder, SpanEmbedder
 from index.ingest import Corpus, load_corpus
-from index.sentvec import sentence_spans
+from index.sentvec import SentenceVectorFiles, sentence_spans
 from index.store import ChunkStore, article_hash, record_id
 from index.types import Article, Chunk
 
@@ -138,7 +138,7 @@ def sync_articles(
     if added or updated or removed or moved or resume or unvectored:
         store.set_state("dirty")
         versions = [(a, wanted[a.id][1]) for a in [*added, *updated, *unvectored]]
-        embedded = _write(versions, set(live), settings, embedder, store, progress)
+        embedded = _write(versions, set(live), settings, embedder, store, files, progress)
         store.set_live(moved)
         store.unset_live(removed)
         store.delete_stale(removed)
@@ -167,16 +167,16 @@ def _write(
     settings: IndexSettings,
     embedder: Embedder,
     store: ChunkStore,
+    files: SentenceVectorFiles | None,
     progress: bool,
 ) -> int:
     """Embed and store new article versions, switching each live once all its chunks are in.
 
-    With a :class:`SpanEmbedder` (the real model) the same pass also gives every sentence
-    its vector, saved per article version before the switch; an article that a killed run
-    left without its sentence file is embedded again whole. Returns how many chunks were
-    embedded (chunks a killed run already stored are reused).
+    With ``files`` (the embedder is a :class:`SpanEmbedder`) the same pass also gives every
+    sentence its vector, saved per article version before the switch; an article that a
+    killed run left without its sentence file is embedded again whole. Returns how many
+    chunks were embedded (chunks a killed run already stored are reused).
     """
-    files = store.sentence_files if isinstance(embedder, SpanEmbedder) else None
     plan: list[tuple[Article, str, list[Chunk]]] = [
         (a, h, chunk_article(a, settings.chunk_tokens, settings.chunk_overlap)) for a, h in versions
     ]

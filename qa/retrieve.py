@@ -101,7 +101,7 @@ _WORDS = re.compile(r"\w+")
 _COPY_COSINE = 0.8
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=4096)  # only chunks with a close-vector neighbour get here
 def _shingles(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _WORDS.findall(text))
 
