@@ -28,9 +28,9 @@ from functools import lru_cache
 import numpy as np
 
 from index.embed import Embedder
-from qa.question import QuestionInfo, content_terms, fold
+from qa.question import QuestionInfo, content_terms, content_words, fold, stem
 from qa.snapshot import Sentence, Snapshot
-from qa.timeref import CALENDAR_WORDS, MONTHS, sort_key
+from qa.timeref import CALENDAR_WORDS, MONTHS, resolve_relative, sort_key
 from qa.types import Hit
 
 
@@ -184,13 +184,17 @@ def score_evidence(
     qterms = list(q.terms)
     weights_idf = {t: snap.idf(t) for t in qterms}
     total = sum(weights_idf.values()) or 1.0
+    surname = surnames(q)
     out: list[Evidence] = []
     absent: dict[tuple[str, str], tuple[str, ...]] = {}  # per article: the same for its sentences
     for i, (s, before) in enumerate(zip(sentences, prevs, strict=True)):
         art = snap.articles[s.article_id]
         own = own_terms[i]
         prev = frozenset(content_terms(before.text)) if before is not None else frozenset()
-        lex = sum(w if t in own else 0.5 * w * (t in prev) for t, w in weights_idf.items())
+        lex = sum(
+            w if _has(t, own, surname) else 0.5 * w * _has(t, prev, surname)
+            for t, w in weights_idf.items()
+        )
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text)
         where = (s.article_id, s.kind)
@@ -220,6 +224,27 @@ def score_evidence(
         )
     out.sort(key=lambda e: -e.score)
     return out
+
+
+def surnames(q: QuestionInfo) -> dict[str, str]:
+    """Each earlier word of a multi-word name the question gives, mapped to the name's last
+    word (stems): news names a person in full once, then by surname ("Doug Burgum" ...
+    "Burgum, who leads ..."), so a sentence with the surname has the whole name.
+
+    >>> from qa.question import analyze
+    >>> surnames(analyze("What council does Doug Burgum head?"))
+    {'doug': 'burgum'}
+    """
+    out: dict[str, str] = {}
+    for ent in q.entities:
+        words = [stem(w) for w in content_words(ent)]
+        for w in words[:-1]:
+            out.setdefault(w, words[-1])
+    return out
+
+
+def _has(term: str, terms: frozenset[str], surname: dict[str, str]) -> bool:
+    return term in terms or (term in surname and surname[term] in terms)
 
 
 def _dense(
@@ -274,14 +299,17 @@ def _dense(
 
 
 def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
-    """1.0 when the article date lies in the question's time frame, 0.5 when only the
-    sentence names one of its years, -1.0 when a dated article lies outside it, else 0.0.
+    """1.0 when the article date, or a date the sentence gives relative to it ("in
+    January" in a March 2026 article), lies in the question's time frame; 0.5 when only the
+    sentence names one of its years; -1.0 when a dated article lies outside it; else 0.0.
 
     >>> from qa.question import analyze
     >>> in_period(analyze("Who led in June 2013?"), "2013-06", "Maduro won.")
     1.0
     >>> in_period(analyze("Who led in 2013?"), "2019-08-21", "In 2013 Maduro won.")
     0.5
+    >>> in_period(analyze("What happened in January 2026?"), "2026-03", "He was caught in January.")
+    1.0
     """
     if q.period is None:
         return 0.0
@@ -289,11 +317,18 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
     key = sort_key(published)
     if q.wants_latest:  # "since <period>" / "later": the period is where the story starts
         hi = 99999999
-    if key and (lo <= key <= hi or (key % 100 == 0 and lo <= key + 99 and key <= hi)):
+    if _within(key, lo, hi):
+        return 1.0
+    if key and any(_within(sort_key(iso), lo, hi) for _, iso in resolve_relative(text, published)):
         return 1.0
     if any(str(y) in text for y in q.years):
         return 0.5
     return -1.0 if key else 0.0
+
+
+def _within(key: int, lo: int, hi: int) -> bool:
+    """Whether a date key (0 = unknown; a month-precise key ends in 00) can lie in [lo, hi]."""
+    return bool(key) and (lo <= key <= hi or (key % 100 == 0 and lo <= key + 99 and key <= hi))
 
 
 def _previous(snap: Snapshot, s: Sentence) -> Sentence | None:

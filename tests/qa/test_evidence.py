@@ -1,0 +1,46 @@
+"""Evidence scoring signals that carry over to unseen questions: names said in full once and
+by surname after, and dates a sentence gives relative to its article's date."""
+
+from __future__ import annotations
+
+from fakes import make_article
+
+from index.chunk import chunk_article
+from qa.evidence import Evidence, score_evidence
+from qa.question import analyze
+from qa.snapshot import Snapshot
+from qa.types import Hit
+
+
+def scored(body: str, question: str, published: str = "2026-03") -> dict[str, Evidence]:
+    article = make_article("a", body, published=published)
+    chunks = chunk_article(article)
+    snap = Snapshot("g", {"a": article}, chunks)
+    hits = [Hit(c.id, c.article_id, c.kind, c.text, c.start, c.end) for c in chunks]
+    ev = score_evidence(snap, analyze(question), None, hits, None)
+    return {e.sentence.text: e for e in ev}
+
+
+def test_a_sentence_naming_a_person_by_surname_covers_the_full_name() -> None:
+    body = (
+        "Doug Burgum toured the oil fields on Monday. "
+        "Burgum, who leads the energy council, spoke on Thursday. "
+        "Doug Miller, who leads a farm council, spoke too."
+    )
+    ev = scored(body, "What council does Doug Burgum lead?")
+    surname = ev["Burgum, who leads the energy council, spoke on Thursday."]
+    other = ev["Doug Miller, who leads a farm council, spoke too."]
+    assert surname.lexical == 1.0  # doug counts: "Burgum" is the Doug Burgum of the question
+    assert other.lexical < surname.lexical  # another Doug is not Doug Burgum
+    assert surname.score > other.score
+
+
+def test_a_relative_date_inside_the_asked_period_counts_as_in_the_period() -> None:
+    body = "Troops caught the general in a raid in January. The general gave a speech in March."
+    ev = scored(body, "What happened to the general in January 2026?", published="2026-03")
+    raid = ev["Troops caught the general in a raid in January."]
+    speech = ev["The general gave a speech in March."]
+    # both sentences share the question's words; only the raid is dated in January 2026
+    assert raid.score - speech.score > 0.15
+    earlier = scored(body, "What happened to the general in January 2025?", published="2026-03")
+    assert earlier["Troops caught the general in a raid in January."].score < raid.score
