@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ import numpy as np
 
 from index.config import set_offline_env
 from index.errors import IndexCorrupt
+from qa.bridge import Bridge, find_bridge, with_bridge
 from qa.compose import Composed, Policy, compose
 from qa.conversation import Turn, resolve_followup
 from qa.evidence import Evidence, SentenceVectors, Weights, missing_entities, score_evidence
@@ -219,46 +220,41 @@ class Assistant:
         filters = Filters.build(since, until, articles, comments)
 
         snap = self.snapshot()
-        q = analyze(resolved, correct=snap.correct)
-        absent = missing_entities(q, snap.folded_text)
-        t = time.perf_counter()
-        qvec = self._embed_query(resolved)
-        timings["embed_query"] = (time.perf_counter() - t) * 1000
-
-        t = time.perf_counter()
-        retriever = self._retriever()
-        kinds = ("body", "comment") if comments else ("body",)
-        hits = retriever.search(snap, q.terms, qvec, filters, kinds)
-        focus = _focus(snap, q, filters)
-        if focus is not None:
-            hits = _merge(hits, retriever.search(snap, q.terms, qvec, focus, kinds))
-        has_comments = not snap.chunk_is_body.all()
-        comment_hits = (
-            retriever.search(snap, q.terms, qvec, filters, ("comment",))
-            if has_comments and not comments
-            else []
-        )
-        timings["search"] = (time.perf_counter() - t) * 1000
-
-        t = time.perf_counter()
-        vectors = self._sentence_vectors()
-        evidence = score_evidence(snap, q, qvec, hits, vectors, self.weights)
-        comment_ev = score_evidence(snap, q, qvec, comment_hits[:3], vectors, self.weights)
-        timings["evidence"] = (time.perf_counter() - t) * 1000
+        found = self._find(snap, resolved, filters, comments, timings)
+        q = found.q
 
         t = time.perf_counter()
         policy = Policy(
             threshold=self.settings.abstain_threshold,
             max_sentences=min(self.settings.max_answer_sentences, top_k),
         )
-        composed: Composed = compose(snap, q, evidence, hits, policy, comment_ev, absent)
-        interval = parse_interval(resolved) if not absent else None
+        composed: Composed = compose(
+            snap, q, found.evidence, found.hits, policy, found.comment_evidence, found.absent
+        )
+        evidence = found.evidence
+        interval = parse_interval(resolved) if not found.absent else None
         computed = None
+        bridges: list[Bridge] = []  # descriptions read as names ("his successor")
         if interval is not None:  # "how long after X did Y": two dated sentences, subtracted
             computed = answer_interval(
-                snap, interval, lambda text: self._evidence_for(snap, text, filters), policy
+                snap,
+                interval,
+                lambda part: self._bridged(snap, part, filters, policy, bridges, timings).evidence,
+                policy,
             )
             composed = computed or composed
+            bridges = bridges if computed is not None else []
+        elif q.qtype != "who" and not found.absent:  # "what happened to his successor?"
+            again = self._bridged(snap, resolved, filters, policy, bridges, timings, found)
+            if bridges:
+                bridged = compose(snap, again.q, again.evidence, again.hits, policy,
+                                  again.comment_evidence, again.absent)  # fmt: skip
+                if bridged.abstained:
+                    bridges = []
+                else:
+                    composed, evidence = bridged, again.evidence
+        if bridges:
+            composed = with_bridge(snap, composed, bridges)
         timings["compose"] = (time.perf_counter() - t) * 1000
         if mode == "generative" and not composed.abstained and computed is None:
             from qa.generate import generate_answer
@@ -288,12 +284,65 @@ class Assistant:
             notes=(*notes, *composed.notes),
         )
 
-    def _evidence_for(self, snap: Snapshot, text: str, filters: Filters) -> list[Evidence]:
-        """Evidence for a part of a question (one event of "how long after X did Y")."""
+    def _find(
+        self,
+        snap: Snapshot,
+        text: str,
+        filters: Filters,
+        comments: bool,
+        timings: dict[str, float] | None = None,
+    ) -> Found:
+        """Search and evidence scoring for one question (or one part of a question)."""
+        timings = {} if timings is None else timings
         q = analyze(text, correct=snap.correct)
+        absent = missing_entities(q, snap.folded_text)
+        t = time.perf_counter()
         qvec = self._embed_query(text)
-        hits = self._retriever().search(snap, q.terms, qvec, filters, ("body",))
-        return score_evidence(snap, q, qvec, hits, self._sentence_vectors(), self.weights)
+        timings["embed_query"] = timings.get("embed_query", 0.0) + _ms(t)
+
+        t = time.perf_counter()
+        retriever = self._retriever()
+        kinds = ("body", "comment") if comments else ("body",)
+        hits = retriever.search(snap, q.terms, qvec, filters, kinds)
+        focus = _focus(snap, q, filters)
+        if focus is not None:
+            hits = _merge(hits, retriever.search(snap, q.terms, qvec, focus, kinds))
+        has_comments = not snap.chunk_is_body.all()
+        comment_hits = (
+            retriever.search(snap, q.terms, qvec, filters, ("comment",))
+            if has_comments and not comments
+            else []
+        )
+        timings["search"] = timings.get("search", 0.0) + _ms(t)
+
+        t = time.perf_counter()
+        vectors = self._sentence_vectors()
+        evidence = score_evidence(snap, q, qvec, hits, vectors, self.weights)
+        comment_ev = score_evidence(snap, q, qvec, comment_hits[:3], vectors, self.weights)
+        timings["evidence"] = timings.get("evidence", 0.0) + _ms(t)
+        return Found(q, absent, hits, evidence, comment_ev)
+
+    def _bridged(
+        self,
+        snap: Snapshot,
+        text: str,
+        filters: Filters,
+        policy: Policy,
+        bridges: list[Bridge],
+        timings: dict[str, float],
+        found: Found | None = None,
+    ) -> Found:
+        """``_find`` for ``text``, or for ``text`` with its "his successor" replaced by the
+        name an article gives for it (the bridge is added to ``bridges``)."""
+        comments = filters.allow_comments
+        found = found or self._find(snap, text, filters, comments, timings)
+        if found.q.qtype == "who":
+            return found
+        bridge = find_bridge(text, found.evidence, policy.threshold * policy.bridge_ratio)
+        if bridge is None:
+            return found
+        bridges.append(bridge)
+        return self._find(snap, bridge.question, filters, comments, timings)
 
     def _retriever(self) -> HybridRetriever:
         s = self.settings
@@ -329,6 +378,21 @@ class Assistant:
         """Drop the snapshot and sentence vectors (models stay cached by their modules)."""
         self._snapshot = None
         self._vectors = None
+
+
+@dataclass(frozen=True)
+class Found:
+    """What search and evidence scoring found for one question."""
+
+    q: QuestionInfo
+    absent: tuple[str, ...]  # entities the question names that no article mentions
+    hits: list[Hit]
+    evidence: list[Evidence]
+    comment_evidence: list[Evidence]
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
 
 
 def _consistent_snapshot(store: ChunkStore, exact: bool = True, attempts: int = 50) -> Snapshot:

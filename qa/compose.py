@@ -34,6 +34,7 @@ class Policy:
     comment_margin: float = 0.05  # a comment this far above the best body sentence wins
     latest_band: float = 0.80  # "now" questions: newest article wins among sentences this close
     related: int = 3
+    bridge_ratio: float = 0.75  # a sentence naming a described person must score this share
 
 
 @dataclass(frozen=True)

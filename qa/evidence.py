@@ -91,7 +91,7 @@ _DATE = re.compile(
     r"|(?:19|20)\d{2}|last year|this year|earlier this year|yesterday|today)\b"
 )
 _CAP = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü’'-]+"
-_NAME = re.compile(rf"\b{_CAP}(?:\s+[A-Z][.]?)?(?:\s+{_CAP})+")
+NAME = re.compile(rf"\b{_CAP}(?:\s+[A-Z][.]?)?(?:\s+{_CAP})+")
 _CALENDAR = CALENDAR_WORDS | {"earlier", "later", "last"}
 _PLACE = re.compile(r"\b(?:in|at|from|to|near|outside)\s+(?:the\s+)?([A-ZÁÉÍÓÚÑ][\w’'-]+)")
 
@@ -102,7 +102,7 @@ def _new_spans(pattern: re.Pattern[str], text: str, question_folded: str) -> boo
         f = fold(span)
         if f in question_folded or (pattern is not _DATE and f in CALENDAR_WORDS):
             continue
-        if pattern is _NAME and (any(w in _CALENDAR for w in f.split()) or f.startswith("the ")):
+        if pattern is NAME and (any(w in _CALENDAR for w in f.split()) or f.startswith("the ")):
             continue
         return True
     return False
@@ -125,7 +125,7 @@ def answer_cue(q: QuestionInfo, text: str) -> float:
     if q.qtype == "when":
         return 1.0 if _new_spans(_DATE, text, qf) else 0.0
     if q.qtype == "who":
-        return 1.0 if _new_spans(_NAME, text, qf) else 0.0
+        return 1.0 if _new_spans(NAME, text, qf) else 0.0
     if q.qtype == "where":
         return 1.0 if _new_spans(_PLACE, text, qf) else 0.0
     return 0.5

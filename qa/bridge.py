@@ -1,0 +1,126 @@
+"""Bridging: a question that names a person by description ("his successor") is answered
+about the person an article names for it ("his handpicked successor, Nicolás Maduro").
+
+Multi-article questions often describe someone through one article ("the man Chávez picked
+as his successor") and ask about them through another (what happened to him in 2026). No
+sentence matches both halves, so the description is resolved first: among the question's
+best evidence, a sentence that puts a name right after the described role ("successor,
+Nicolás Maduro") says who is meant. The question is then asked again with the name in place
+of the description, and the answer quotes the bridging sentence too.
+
+>>> [(d.role, d.text) for d in descriptions("What happened to his successor in 2026?")]
+[('successor', 'his successor')]
+>>> d = descriptions("What happened to the man Chávez picked as his successor, in 2026?")
+>>> [(x.role, x.text) for x in d]
+[('successor', 'the man Chávez picked as his successor')]
+>>> name_for("successor", "In April, his handpicked successor, Nicolás Maduro, won.")
+'Nicolás Maduro'
+>>> name_for("successor", "His successor was elected in April.") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from qa.compose import Composed, citation_for, display
+from qa.evidence import NAME, Evidence
+from qa.question import STOPWORDS, fold, stem
+from qa.snapshot import Snapshot
+
+# a possessive, at most one modifier, the role: "his successor", "her late husband"
+_POSSESSIVE = re.compile(r"\b(?:his|her|their|its)\s+(?:([a-z]+)\s+)?([a-z]{3,})\b", re.IGNORECASE)
+# "the man Chávez picked as <possessive role>": the whole description goes
+_LEAD = re.compile(r"\b(?:the|a|an)\s+(?:[\w’'-]+\s+){1,5}as\s+$", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Description:
+    role: str  # the role word as written ("successor")
+    text: str  # the words that describe the person, as written in the question
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Bridge:
+    description: Description
+    name: str  # as the article writes it
+    evidence: Evidence  # the sentence that gives the name for the role
+    question: str  # the question with the name in place of the description
+
+
+def descriptions(question: str) -> list[Description]:
+    """The question's "his/her/their/its <role>" readings, with a leading "the man X picked
+    as" when there is one: for "his handpicked successor" both "handpicked" and "successor"
+    are tried as the role (no part-of-speech tagger here). Empty when nobody is described."""
+    out: list[Description] = []
+    for m in _POSSESSIVE.finditer(question):
+        start = m.start()
+        lead = _LEAD.search(question[:start])
+        if lead is not None and "," not in lead.group(0):
+            start = lead.start()
+        for group in (1, 2):
+            role = m.group(group)
+            if role and len(role) > 2 and role.lower() not in STOPWORDS:
+                end = m.end(group)
+                out.append(Description(role, question[start:end], start, end))
+    return out
+
+
+def name_for(role: str, sentence: str) -> str | None:
+    """The name a sentence gives right after the role word ("successor, Nicolás Maduro")."""
+    target = stem(fold(role))
+    for m in _WORD.finditer(sentence):
+        if stem(fold(m.group(0))) != target:
+            continue
+        after = re.match(r"\s*,?\s*", sentence[m.end() :])
+        offset = m.end() + (after.end() if after else 0)
+        name = NAME.match(sentence, offset)
+        if name is not None:
+            return name.group(0)
+    return None
+
+
+def find_bridge(
+    question: str, evidence: Sequence[Evidence], threshold: float, look: int = 5
+) -> Bridge | None:
+    """The bridge for the question's description from its ``look`` best sentences scoring at
+    least ``threshold``, or None (no description, or no sentence names that role)."""
+    asked = fold(question)
+    for e in evidence[:look]:
+        if e.score < threshold:
+            break
+        for desc in descriptions(question):
+            name = name_for(desc.role, e.sentence.text)
+            if name is None or fold(name) in asked:
+                continue
+            rewritten = question[: desc.start] + name + question[desc.end :]
+            return Bridge(desc, name, e, rewritten)
+    return None
+
+
+def with_bridge(snap: Snapshot, composed: Composed, bridges: Sequence[Bridge]) -> Composed:
+    """The answer with each bridging sentence quoted after it (the next citation numbers),
+    so the reader sees who the description meant; sentences already quoted are not repeated."""
+    citations = list(composed.citations)
+    text = composed.text
+    notes = list(composed.notes)
+    for bridge in bridges:
+        s = bridge.evidence.sentence
+        notes.append(f"“{bridge.description.text}” read as {bridge.name}")
+        if any((c.article_id, c.kind, c.start) == (s.article_id, s.kind, s.start)
+               for c in citations):  # fmt: skip
+            continue
+        n = len(citations) + 1
+        citations.append(
+            citation_for(snap, n, s.article_id, s.kind, s.start, s.end, bridge.evidence.score)
+        )
+        text += ("\n" if "\n" in text else " ") + f"{display(s)} [{n}]"
+    return replace(composed, text=text, citations=tuple(citations), notes=tuple(notes))
+
+
+__all__ = ["Bridge", "Description", "descriptions", "find_bridge", "name_for", "with_bridge"]
