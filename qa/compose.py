@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.types import Article
+from qa.answerable import unanswered
 from qa.evidence import Evidence
 from qa.question import QuestionInfo, content_terms
 from qa.retrieve import jaccard
@@ -145,11 +146,11 @@ def compose(
     if absent or not usable or comment:
         return _abstain(snap, hits, policy, comment, absent)
     chosen, timeline = _pick(snap, q, usable, policy)
-    asked = _ASKED.get(q.qtype)
-    if asked and not any(e.cue == 1.0 for e in chosen):
-        # on topic, but no chosen sentence holds a name / date / place / number that the
-        # question does not already give: quoting it would not answer "who" (or "when"...)
-        return _abstain(snap, hits, policy, None, (), asked)
+    missing = unanswered(q, chosen)
+    if missing:
+        # on topic, but the chosen sentences lack what an answer must hold (a name for
+        # "who", the thing for "what sentence", ...): quoting them would not answer
+        return _abstain(snap, hits, policy, None, (), missing)
     citations: list[Citation] = []
     lines: list[str] = []
     for n, ev in enumerate(chosen, start=1):
@@ -170,9 +171,6 @@ def compose(
     else:
         text = " ".join(lines)
     return Composed(text=text, citations=tuple(citations), abstained=False, related=())
-
-
-_ASKED = {"who": "who", "when": "when", "where": "where", "how_many": "how many"}
 
 
 def _abstain(

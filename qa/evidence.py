@@ -90,6 +90,7 @@ _DATE = re.compile(
     r"\b(" + "|".join(MONTHS) + r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
     r"|(?:19|20)\d{2}|last year|this year|earlier this year|yesterday|today)\b"
 )
+_YEARS = re.compile(r"\b(?:19|20)\d{2}\b")
 _CAP = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü’'-]+"
 NAME = re.compile(rf"\b{_CAP}(?:\s+[A-Z][.]?)?(?:\s+{_CAP})+")
 _CALENDAR = CALENDAR_WORDS | {"earlier", "later", "last"}
@@ -301,7 +302,8 @@ def _dense(
 def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
     """1.0 when the article date, or a date the sentence gives relative to it ("in
     January" in a March 2026 article), lies in the question's time frame; 0.5 when only the
-    sentence names one of its years; -1.0 when a dated article lies outside it; else 0.0.
+    sentence names one of its years; -1.0 when a dated article lies outside it or the
+    sentence names only years outside it; else 0.0.
 
     >>> from qa.question import analyze
     >>> in_period(analyze("Who led in June 2013?"), "2013-06", "Maduro won.")
@@ -310,6 +312,8 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
     0.5
     >>> in_period(analyze("What happened in January 2026?"), "2026-03", "He was caught in January.")
     1.0
+    >>> in_period(analyze("Who won in July 2024?"), "2024-07", "In early 2019, Trump spoke.")
+    -1.0
     """
     if q.period is None:
         return 0.0
@@ -317,6 +321,9 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
     key = sort_key(published)
     if q.wants_latest:  # "since <period>" / "later": the period is where the story starts
         hi = 99999999
+    years = {int(y) for y in _YEARS.findall(text)}
+    if years and not any(lo // 10000 <= y <= hi // 10000 for y in years):
+        return -1.0  # the sentence dates its event in another year ("In early 2019, ...")
     if _within(key, lo, hi):
         return 1.0
     if key and any(_within(sort_key(iso), lo, hi) for _, iso in resolve_relative(text, published)):

@@ -1,0 +1,100 @@
+"""Does what was found answer what was asked? Checks on the chosen sentences that turn an
+on-topic but non-answering quote into a plain "the articles don't say".
+
+A bi-encoder and word overlap find sentences *about* the question; they cannot tell whether
+a sentence *answers* it. These checks look for what an answer must contain, by kind of
+question, and name what is missing:
+
+* who / when / where / how many: a name, date, place or number the question does not give;
+* "what <thing>" / "which <thing>": the thing itself ("What sentence did he get?" is not
+  answered by "he is due to stand trial");
+* yes/no about named people: one sentence that names them all ("Is Delcy Rodriguez related
+  to Jorge Rodriguez?" is not answered by two sentences that each name one);
+* any question: the lead sentence shares a word with the question, or is very close in
+  meaning (a sentence found by embedding similarity alone is topic, not answer).
+
+>>> head_noun("What sentence did Maduro get at his trial?")
+'sentence'
+>>> head_noun("Which US embassy has been handling consular matters?")
+'embassy'
+>>> head_noun("What was the status of the sanctions?") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qa.evidence import Evidence
+from qa.question import STOPWORDS, QuestionInfo, content_words, fold, stem
+
+_ASKED = {"who": "who", "when": "when", "where": "where", "how_many": "how many"}
+# "what/which <words> <auxiliary>": the thing asked for is the last word before the verb
+_WHAT_THING = re.compile(
+    r"^(?:in |for |from |at |to |on |by )?(?:what|which)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+"
+    r"(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could)\b",
+    re.IGNORECASE,
+)
+# nouns that name no thing of their own: "what was the status / reason / result of ..."
+_LIGHT = frozenset(
+    """kind kinds sort type types part role status situation reason reasons result results
+    outcome purpose way ways thing things name names number amount level state stance view
+    position response reaction significance impact effect effects""".split()
+)
+_TYPED = frozenset("city country place year date day month time person people".split())
+
+
+def head_noun(question: str) -> str | None:
+    """The thing a "what/which <thing> <verb>" question asks for, or None."""
+    m = _WHAT_THING.match(question.strip())
+    if m is None:
+        return None
+    word = m.group(1).split()[-1].lower()
+    if word in STOPWORDS or word in _LIGHT or word in _TYPED or not word.isalpha():
+        return None
+    return word
+
+
+def unanswered(q: QuestionInfo, chosen: Sequence[Evidence], min_dense: float = 0.45) -> str | None:
+    """What the chosen sentences fail to say ("who", "what sentence", ...), or None when
+    they may answer the question."""
+    lead = chosen[0]
+    if lead.lexical == 0.0 and lead.dense < min_dense:
+        return "anything about it"
+    asked = _ASKED.get(q.qtype)
+    if asked and not any(e.cue == 1.0 for e in chosen):
+        return asked
+    noun = head_noun(q.text)
+    if noun is not None and not any(_mentions(noun, e.sentence.text) for e in chosen):
+        return f"what {noun}"
+    if q.qtype == "yesno":
+        names = [n for n in q.entities if len(n.split()) > 1]
+        if len(names) > 1 and not any(_names_all(names, e.sentence.text) for e in chosen):
+            return "anything about " + " and ".join(names) + " together"
+    return None
+
+
+def _mentions(noun: str, text: str) -> bool:
+    """The noun, or a compound ending in it ("maker" in "filmmaker"), is in the text."""
+    target = stem(noun)
+    return any(
+        stem(w) == target or (len(noun) > 3 and w.endswith(noun)) for w in content_words(text)
+    )
+
+
+def _names_all(names: Sequence[str], text: str) -> bool:
+    """Every name is in the text: in full, or by surname when no other name shares it."""
+    folded = fold(text)
+    words = set(re.findall(r"\w+", folded))
+    lasts = [fold(n).split()[-1] for n in names]
+    for name, last in zip(names, lasts, strict=True):
+        parts = fold(name).split()
+        full = all(p in words for p in parts)
+        by_surname = lasts.count(last) == 1 and last in words
+        if not (full or by_surname):
+            return False
+    return True
+
+
+__all__ = ["head_noun", "unanswered"]

@@ -1,0 +1,86 @@
+"""Answerability checks: an on-topic sentence that lacks what the question asks for is not
+quoted as an answer; the refusal names what is missing."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+from fakes import make_article
+
+import qa.answerable
+from index.chunk import chunk_article
+from qa.answerable import head_noun, unanswered
+from qa.compose import Policy, compose
+from qa.evidence import Evidence, answer_cue
+from qa.question import analyze
+from qa.snapshot import Sentence, Snapshot
+
+
+def ev(question: str, text: str, lexical: float = 0.5, dense: float = 0.6) -> Evidence:
+    s = Sentence("a", "body", 0, len(text), text)
+    cue = answer_cue(analyze(question), text)
+    return Evidence(sentence=s, score=0.8, dense=dense, lexical=lexical, cue=cue, context=1.0)
+
+
+def test_docstring_examples() -> None:
+    result = doctest.testmod(qa.answerable)
+    assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("In what court is the general being tried?", "court"),
+        ("Which cabinet secretary flew back?", None),  # no auxiliary after the noun: unknown
+        ("What council does she head?", "council"),
+        ("Which city did they meet in?", None),  # a typed question: the cue check covers it
+        ("What did the two sides agree?", None),
+        ("What were the reasons for the delay?", None),
+    ],
+)
+def test_head_noun(question: str, noun: str | None) -> None:
+    assert head_noun(question) == noun
+
+
+def test_what_thing_must_be_named_by_a_chosen_sentence() -> None:
+    q = analyze("What sentence did the general get at his trial?")
+    trial = ev(q.text, "The general is due to stand trial this month.")
+    assert unanswered(q, [trial]) == "what sentence"
+    given = ev(q.text, "The general was sentenced to ten years in prison.")
+    assert unanswered(q, [trial, given]) is None
+    q2 = analyze("What maker did the court name?")
+    assert unanswered(q2, [ev(q2.text, "The court named the filmmaker.")]) is None
+
+
+def test_a_yes_no_question_about_two_people_needs_one_sentence_naming_both() -> None:
+    q = analyze("Is Delia Ramos related to Jorge Ramos?")
+    one = ev(q.text, "Jorge Ramos announced the talks.")
+    other = ev(q.text, "Delia Ramos spoke on Wednesday.")
+    assert unanswered(q, [one, other]) == "anything about Delia Ramos and Jorge Ramos together"
+    both = ev(q.text, "Delia Ramos is the sister of Jorge Ramos.")
+    assert unanswered(q, [both]) is None
+    q3 = analyze("Did Ana Lopez meet Carl Diaz?")
+    assert unanswered(q3, [ev(q3.text, "Lopez met Diaz in May.")]) is None  # surnames suffice
+
+
+def test_a_lead_sharing_no_word_must_be_close_in_meaning() -> None:
+    q = analyze("Who won the presidential election?")
+    weak = ev(q.text, "The State Department declined to comment.", lexical=0.0, dense=0.40)
+    assert unanswered(q, [weak]) == "anything about it"
+    close = ev(q.text, "Nicolas Maduro was declared the winner.", lexical=0.0, dense=0.6)
+    assert unanswered(q, [close]) is None
+
+
+def test_the_refusal_names_what_is_missing() -> None:
+    body = "The general is due to stand trial this month. Prosecutors filed new charges."
+    article = make_article("a", body)
+    snap = Snapshot("g", {"a": article}, chunk_article(article))
+    q = analyze("What sentence did the general get?")
+    evidence = [
+        Evidence(sentence=s, score=0.9, dense=0.7, lexical=0.5, cue=0.5, context=1.0)
+        for s in snap.sentences("a", "body")
+    ]
+    composed = compose(snap, q, evidence, [], Policy(threshold=0.5))
+    assert composed.abstained and not composed.citations
+    assert "none of the passages I found says what sentence" in composed.text
