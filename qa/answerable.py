@@ -5,9 +5,10 @@ A bi-encoder and word overlap find sentences *about* the question; they cannot t
 a sentence *answers* it. These checks look for what an answer must contain, by kind of
 question, and name what is missing:
 
-* who / when / where / how many: a name, date, place or number the question does not give;
+* who / when / where / how many: a name, date, place or number the question does not give,
+  in a sentence that matches the question about as well as the best match without one;
 * "what <thing>" / "which <thing>": the thing itself ("What sentence did he get?" is not
-  answered by "he is due to stand trial");
+  answered by "he is due to stand trial"); "... about <topic>": the topic;
 * yes/no about named people: one sentence that names them all ("Is Delcy Rodriguez related
   to Jorge Rodriguez?" is not answered by two sentences that each name one);
 * any question: the lead sentence shares a word with the question, or is very close in
@@ -19,6 +20,10 @@ question, and name what is missing:
 'embassy'
 >>> head_noun("What was the status of the sanctions?") is None
 True
+>>> topic_words("What did they agree about deportation flights?")
+['deportation', 'flights']
+>>> topic_words("About how long after the vote did talks resume?")
+[]
 """
 
 from __future__ import annotations
@@ -56,23 +61,62 @@ def head_noun(question: str) -> str | None:
     return word
 
 
-def unanswered(q: QuestionInfo, chosen: Sequence[Evidence], min_dense: float = 0.45) -> str | None:
+_ABOUT = re.compile(r"\b(?:about|regarding|concerning)\s+((?:[\w’'-]+\s*){1,3})", re.IGNORECASE)
+
+
+def topic_words(question: str) -> list[str]:
+    """The content words of what an "agree/say/warn about <topic>" question is about."""
+    m = _ABOUT.search(question.strip()[1:])  # not a leading "About how long ..."
+    if m is None:
+        return []
+    words: list[str] = []
+    for w in m.group(1).split():
+        if w.lower() in STOPWORDS:
+            break
+        words.append(w.lower())
+    return [w for w in words if w.isalpha()]
+
+
+def unanswered(
+    q: QuestionInfo,
+    chosen: Sequence[Evidence],
+    usable: Sequence[Evidence] = (),
+    min_dense: float = 0.45,
+    unnamed_margin: float = 0.30,
+) -> str | None:
     """What the chosen sentences fail to say ("who", "what sentence", ...), or None when
-    they may answer the question."""
+    they may answer the question. ``usable`` is all evidence above the threshold."""
     lead = chosen[0]
     if lead.lexical == 0.0 and lead.dense < min_dense:
         return "anything about it"
     asked = _ASKED.get(q.qtype)
     if asked and not any(e.cue == 1.0 for e in chosen):
         return asked
+    if asked and _described_not_named(chosen, usable, unnamed_margin):
+        return asked
     noun = head_noun(q.text)
     if noun is not None and not any(_mentions(noun, e.sentence.text) for e in chosen):
         return f"what {noun}"
+    topic = topic_words(q.text)
+    if topic and not any(_mentions(w, e.sentence.text) for w in topic for e in chosen):
+        return "anything about " + " ".join(topic)
     if q.qtype == "yesno":
         names = [n for n in q.entities if len(n.split()) > 1]
         if len(names) > 1 and not any(_names_all(names, e.sentence.text) for e in chosen):
             return "anything about " + " and ".join(names) + " together"
     return None
+
+
+def _described_not_named(
+    chosen: Sequence[Evidence], usable: Sequence[Evidence], margin: float
+) -> bool:
+    """A sentence matching the question's description far better than any chosen sentence
+    that holds a name (date, ...) does not give one itself: "the UN rights chief warned ..."
+    is found, and the names on offer belong to other, weaker matches ("the rights group Foro
+    Penal warned ..."). The articles describe the one asked about without saying who."""
+    described = max((e.lexical for e in usable if e.cue == 0.0), default=0.0)
+    named = max((e.lexical for e in chosen if e.cue == 1.0), default=0.0)
+    return described - named >= margin
 
 
 def _mentions(noun: str, text: str) -> bool:
@@ -97,4 +141,4 @@ def _names_all(names: Sequence[str], text: str) -> bool:
     return True
 
 
-__all__ = ["head_noun", "unanswered"]
+__all__ = ["head_noun", "topic_words", "unanswered"]

@@ -65,10 +65,16 @@ def descriptions(question: str) -> list[Description]:
             start = lead.start()
         for group in (1, 2):
             role = m.group(group)
-            if role and len(role) > 2 and role.lower() not in STOPWORDS:
+            if role and _noun_like(role):
                 end = m.end(group)
                 out.append(Description(role, question[start:end], start, end))
     return out
+
+
+def _noun_like(word: str) -> bool:
+    """A word that may name a role: not a stopword, not a participle ("captured", "ruling")."""
+    w = word.lower()
+    return len(w) > 2 and w not in STOPWORDS and not w.endswith(("ed", "ing"))
 
 
 def name_for(role: str, sentence: str) -> str | None:
@@ -91,10 +97,9 @@ def find_bridge(
     """The bridge for the question's description from its ``look`` best sentences scoring at
     least ``threshold``, or None (no description, or no sentence names that role)."""
     asked = fold(question)
-    for e in evidence[:look]:
-        if e.score < threshold:
-            break
-        for desc in descriptions(question):
+    candidates = [e for e in evidence[:look] if e.score >= threshold]
+    for desc in descriptions(question):
+        for e in candidates:
             name = name_for(desc.role, e.sentence.text)
             if name is None or fold(name) in asked:
                 continue

@@ -303,7 +303,7 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
     """1.0 when the article date, or a date the sentence gives relative to it ("in
     January" in a March 2026 article), lies in the question's time frame; 0.5 when only the
     sentence names one of its years; -1.0 when a dated article lies outside it or the
-    sentence names only years outside it; else 0.0.
+    sentence's opening clause dates it in other years ("In early 2019, ..."); else 0.0.
 
     >>> from qa.question import analyze
     >>> in_period(analyze("Who led in June 2013?"), "2013-06", "Maduro won.")
@@ -321,9 +321,9 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
     key = sort_key(published)
     if q.wants_latest:  # "since <period>" / "later": the period is where the story starts
         hi = 99999999
-    years = {int(y) for y in _YEARS.findall(text)}
+    years = [int(y) for y in _YEARS.findall(text.split(",", 1)[0])]
     if years and not any(lo // 10000 <= y <= hi // 10000 for y in years):
-        return -1.0  # the sentence dates its event in another year ("In early 2019, ...")
+        return -1.0  # the sentence opens by dating its event in another year ("In 2019, ...")
     if _within(key, lo, hi):
         return 1.0
     if key and any(_within(sort_key(iso), lo, hi) for _, iso in resolve_relative(text, published)):

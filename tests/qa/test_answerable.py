@@ -10,7 +10,7 @@ from fakes import make_article
 
 import qa.answerable
 from index.chunk import chunk_article
-from qa.answerable import head_noun, unanswered
+from qa.answerable import head_noun, topic_words, unanswered
 from qa.compose import Policy, compose
 from qa.evidence import Evidence, answer_cue
 from qa.question import analyze
@@ -70,6 +70,25 @@ def test_a_lead_sharing_no_word_must_be_close_in_meaning() -> None:
     assert unanswered(q, [weak]) == "anything about it"
     close = ev(q.text, "Nicolas Maduro was declared the winner.", lexical=0.0, dense=0.6)
     assert unanswered(q, [close]) is None
+
+
+def test_a_topic_asked_about_must_be_in_a_chosen_sentence() -> None:
+    q = analyze("What did the two countries agree about deportation flights?")
+    assert topic_words(q.text) == ["deportation", "flights"]
+    agreed = ev(q.text, "The two countries agreed to restore relations.")
+    assert unanswered(q, [agreed]) == "anything about deportation flights"
+    flights = ev(q.text, "They agreed to resume deportation flights in May.")
+    assert unanswered(q, [agreed, flights]) is None
+
+
+def test_a_role_described_but_not_named_is_not_answered_with_another_name() -> None:
+    q = analyze("Who was the rights chief who warned about shrinking civic space?")
+    described = ev(q.text, "The rights chief warned that civic space was shrinking.", lexical=0.9)
+    other = ev(q.text, "The rights group Foro Penal warned of persecution.", lexical=0.2)
+    assert (described.cue, other.cue) == (0.0, 1.0)
+    assert unanswered(q, [other], [described, other]) == "who"
+    named = ev(q.text, "Rights chief Ana Lopez warned civic space was shrinking.", lexical=0.8)
+    assert unanswered(q, [named], [described, named]) is None
 
 
 def test_the_refusal_names_what_is_missing() -> None:

@@ -36,6 +36,8 @@ def test_docstring_examples() -> None:
 def test_a_description_is_read_only_with_a_possessive_role() -> None:
     assert [d.role for d in descriptions("What did her successor do?")] == ["successor"]
     assert descriptions("What did the cooperative decide in 2020?") == []
+    # "his successor captured": a participle after the role is no role of its own
+    assert [d.role for d in descriptions("Was his successor captured?")] == ["successor"]
     assert name_for("successor", "Her successor took over.") is None
     assert name_for("successors", "Her successor, Marta Gil, took over.") == "Marta Gil"
 
