@@ -6,7 +6,8 @@ a sentence *answers* it. These checks look for what an answer must contain, by k
 question, and name what is missing:
 
 * who / when / where / how many: a name, date, place or number the question does not give,
-  in a sentence that matches the question about as well as the best match without one;
+  in a sentence that matches the question about as well as the best match without one
+  (for "how many barrels", a number in a sentence about barrels);
 * "what <thing>" / "which <thing>": the thing itself ("What sentence did he get?" is not
   answered by "he is due to stand trial"); "... about <topic>": the topic;
 * yes/no about named people: one sentence that names them all ("Is Delcy Rodriguez related
@@ -23,6 +24,10 @@ True
 >>> topic_words("What did they agree about deportation flights?")
 ['deportation', 'flights']
 >>> topic_words("About how long after the vote did talks resume?")
+[]
+>>> counted_words("How many Russian navy ships docked in Venezuela?")
+['russian', 'navy', 'ships']
+>>> counted_words("How many people died?")
 []
 """
 
@@ -77,6 +82,25 @@ def topic_words(question: str) -> list[str]:
     return [w for w in words if w.isalpha()]
 
 
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'-]+\s*){1,3})", re.IGNORECASE)
+# counted things that any count names ("how many people died": "one hundred deaths")
+_GENERIC_COUNT = frozenset("people persons times cases ones things".split())
+
+
+def counted_words(question: str) -> list[str]:
+    """The words naming what a "how many <things>" question counts (up to the verb)."""
+    m = _HOW_MANY.search(question)
+    if m is None:
+        return []
+    words: list[str] = []
+    for w in m.group(1).split():
+        w = w.lower().strip("’'")
+        if w in STOPWORDS or not w.isalpha():
+            break
+        words.append(w)
+    return [] if any(w in _GENERIC_COUNT for w in words) else words
+
+
 def unanswered(
     q: QuestionInfo,
     chosen: Sequence[Evidence],
@@ -94,6 +118,11 @@ def unanswered(
         return asked
     if asked and _described_not_named(chosen, usable, unnamed_margin):
         return asked
+    counted = counted_words(q.text) if q.qtype == "how_many" else []
+    if counted and not any(
+        e.cue == 1.0 and any(_mentions(w, e.sentence.text) for w in counted) for e in chosen
+    ):
+        return "how many " + " ".join(counted)
     noun = head_noun(q.text)
     if noun is not None and not any(_mentions(noun, e.sentence.text) for e in chosen):
         return f"what {noun}"
@@ -141,4 +170,4 @@ def _names_all(names: Sequence[str], text: str) -> bool:
     return True
 
 
-__all__ = ["head_noun", "topic_words", "unanswered"]
+__all__ = ["counted_words", "head_noun", "topic_words", "unanswered"]

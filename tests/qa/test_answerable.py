@@ -91,6 +91,17 @@ def test_a_role_described_but_not_named_is_not_answered_with_another_name() -> N
     assert unanswered(q, [named], [described, named]) is None
 
 
+def test_a_count_must_count_the_things_asked_about() -> None:
+    q = analyze("How many barrels of oil does the country produce a day?")
+    two = ev(q.text, "The two countries will develop mining together.")
+    assert two.cue == 1.0  # a number, but of countries
+    assert unanswered(q, [two]) == "how many barrels"
+    barrels = ev(q.text, "The country produces 800,000 barrels a day.")
+    assert unanswered(q, [two, barrels]) is None
+    people = analyze("How many people died in the raid?")  # any count of deaths will do
+    assert unanswered(people, [ev(people.text, "More than 100 deaths were reported.")]) is None
+
+
 def test_the_refusal_names_what_is_missing() -> None:
     body = "The general is due to stand trial this month. Prosecutors filed new charges."
     article = make_article("a", body)
