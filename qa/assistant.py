@@ -23,7 +23,7 @@ import numpy as np
 
 from index.config import set_offline_env
 from index.errors import IndexCorrupt
-from qa.bridge import Bridge, find_bridge, with_bridge
+from qa.bridge import Bridge, find_bridge, find_clause_bridge, with_bridge
 from qa.compose import Composed, Policy, compose
 from qa.conversation import Turn, resolve_followup
 from qa.evidence import Evidence, SentenceVectors, Weights, missing_entities, score_evidence
@@ -338,7 +338,10 @@ class Assistant:
         found = found or self._find(snap, text, filters, comments, timings)
         if found.q.qtype == "who":
             return found
-        bridge = find_bridge(text, found.evidence, policy.threshold * policy.bridge_ratio)
+        floor = policy.threshold * policy.bridge_ratio
+        bridge = find_bridge(text, found.evidence, floor) or find_clause_bridge(
+            text, found.evidence, policy.threshold
+        )
         if bridge is None:
             return found
         bridges.append(bridge)

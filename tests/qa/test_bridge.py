@@ -27,6 +27,10 @@ MILL_2020 = (
     "Workers gathered outside the gates."
 )
 
+MILL_2022 = (
+    "The mill reopened in March after two years of repairs. Its new owners hired 200 workers."
+)
+
 
 def test_docstring_examples() -> None:
     result = doctest.testmod(qa.bridge)
@@ -49,6 +53,7 @@ def mill_bot(tmp_path_factory: pytest.TempPathFactory, real_embedder: object) ->
     articles = [
         make_article("mill-2015", MILL_2015, published="2015-07"),
         make_article("mill-2020", MILL_2020, published="2020-03"),
+        make_article("mill-2022", MILL_2022, published="2022-04"),
     ]
     store = open_store(settings, real_embedder, create=True)  # type: ignore[arg-type]
     sync_articles(articles, settings, real_embedder, store, progress=False)  # type: ignore[arg-type]
@@ -77,3 +82,22 @@ def test_a_who_question_about_the_role_is_not_rewritten(mill_bot: Assistant) -> 
     answer = mill_bot.ask("Who did Ana Ruiz pick as her successor?")
     assert not any("read as" in note for note in answer.notes)
     assert "Marta Gil" in answer.text
+
+
+def test_a_thing_described_by_a_clause_is_asked_about_without_it(mill_bot: Assistant) -> None:
+    answer = mill_bot.ask("Has the mill that police raided in February 2020 reopened since?")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.article_id == "mill-2022" and "reopened" in first.quote, answer.text
+    # the sentence that identified the mill (the raid) is quoted as the bridge
+    assert any("dawn raid" in c.quote for c in answer.citations), answer.text
+    assert any("identified by its quoted sentence" in note for note in answer.notes)
+
+
+def test_clause_end_needs_a_covered_clause_and_something_left_to_ask() -> None:
+    from qa.bridge import clause_end
+
+    question = "Has the mill that police raided in February 2020 reopened since?"
+    assert clause_end(question, {"polic", "raid", "februari"}) == "Has the mill reopened since?"
+    assert clause_end(question, {"raid"}) is None  # one covered word is no clause
+    assert clause_end("Is the mill that police raided open?", {"polic", "raid", "open"}) is None
