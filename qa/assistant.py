@@ -224,39 +224,17 @@ class Assistant:
         q = found.q
 
         t = time.perf_counter()
+        searched = _searching_ms(timings)
         policy = Policy(
             threshold=self.settings.abstain_threshold,
             max_sentences=min(self.settings.max_answer_sentences, top_k),
         )
-        composed: Composed = compose(
-            snap, q, found.evidence, found.hits, policy, found.comment_evidence, found.absent
+        composed, evidence, computed = self._compose(
+            snap, found, resolved, filters, policy, timings
         )
-        evidence = found.evidence
-        interval = parse_interval(resolved) if not found.absent else None
-        computed = None
-        bridges: list[Bridge] = []  # descriptions read as names ("his successor")
-        if interval is not None:  # "how long after X did Y": two dated sentences, subtracted
-            computed = answer_interval(
-                snap,
-                interval,
-                lambda part: self._bridged(snap, part, filters, policy, bridges, timings).evidence,
-                policy,
-            )
-            composed = computed or composed
-            bridges = bridges if computed is not None else []
-        elif q.qtype != "who" and not found.absent:  # "what happened to his successor?"
-            again = self._bridged(snap, resolved, filters, policy, bridges, timings, found)
-            if bridges:
-                bridged = compose(snap, again.q, again.evidence, again.hits, policy,
-                                  again.comment_evidence, again.absent)  # fmt: skip
-                if bridged.abstained:
-                    bridges = []
-                else:
-                    composed, evidence = bridged, again.evidence
-        if bridges:
-            composed = with_bridge(snap, composed, bridges)
-        timings["compose"] = (time.perf_counter() - t) * 1000
-        if mode == "generative" and not composed.abstained and computed is None:
+        # composing may search again (bridges, interval parts): that time counts as search
+        timings["compose"] = _ms(t) - (_searching_ms(timings) - searched)
+        if mode == "generative" and not composed.abstained and not computed:
             from qa.generate import generate_answer
 
             t = time.perf_counter()
@@ -283,6 +261,46 @@ class Assistant:
             mode=mode,
             notes=(*notes, *composed.notes),
         )
+
+    def _compose(
+        self,
+        snap: Snapshot,
+        found: Found,
+        question: str,
+        filters: Filters,
+        policy: Policy,
+        timings: dict[str, float],
+    ) -> tuple[Composed, list[Evidence], bool]:
+        """The answer from what was found: the plain composition, or the time between two
+        events, or the question asked again about the person or thing it describes.
+        Returns (answer, the evidence it used, whether it was computed from dates)."""
+        q = found.q
+        composed = compose(snap, q, found.evidence, found.hits, policy, found.comment_evidence,
+                           found.absent)  # fmt: skip
+        if found.absent:
+            return composed, found.evidence, False
+        bridges: list[Bridge] = []  # descriptions resolved on the way ("his successor")
+        interval = parse_interval(question)
+        if interval is not None:  # "how long after X did Y": two dated sentences, subtracted
+            computed = answer_interval(
+                snap,
+                interval,
+                lambda part: self._bridged(snap, part, filters, policy, bridges, timings).evidence,
+                policy,
+            )
+            if computed is None:
+                return composed, found.evidence, False
+            return with_bridge(snap, computed, bridges), found.evidence, True
+        if q.qtype == "who":  # who-questions ask for the name of the role: nothing to bridge
+            return composed, found.evidence, False
+        again = self._bridged(snap, question, filters, policy, bridges, timings, found)
+        if not bridges:
+            return composed, found.evidence, False
+        bridged = compose(snap, again.q, again.evidence, again.hits, policy,
+                          again.comment_evidence, again.absent)  # fmt: skip
+        if bridged.abstained:
+            return composed, found.evidence, False
+        return with_bridge(snap, bridged, bridges), again.evidence, False
 
     def _find(
         self,
@@ -396,6 +414,10 @@ class Found:
 
 def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
+
+
+def _searching_ms(timings: dict[str, float]) -> float:
+    return sum(timings.get(k, 0.0) for k in ("embed_query", "search", "evidence"))
 
 
 def _consistent_snapshot(store: ChunkStore, exact: bool = True, attempts: int = 50) -> Snapshot:
