@@ -27,11 +27,12 @@ from qa.bridge import Bridge, find_bridge, find_clause_bridge, with_bridge
 from qa.compose import Composed, Policy, compose
 from qa.conversation import Turn, resolve_followup
 from qa.evidence import Evidence, SentenceVectors, Weights, missing_entities, score_evidence
-from qa.interval import answer_interval, parse_interval
+from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interval
 from qa.question import QuestionInfo, analyze
 from qa.retrieve import Filters, HybridRetriever
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
+from qa.timeref import human_date, sort_key
 from qa.types import Answer, Hit
 
 if TYPE_CHECKING:
@@ -291,6 +292,14 @@ class Assistant:
             if computed is None:
                 return composed, found.evidence, False
             return with_bridge(snap, computed, bridges), found.evidence, True
+        anchor = parse_anchor(question)
+        if anchor is not None:  # "... after Maduro's capture?": only later reports can say
+            later = self._after(snap, found, anchor, filters, policy, timings)
+            if later is not None:
+                found, note = later
+                composed = compose(snap, q, found.evidence, found.hits, policy,
+                                   found.comment_evidence, found.absent)  # fmt: skip
+                composed = replace(composed, notes=(*composed.notes, note))
         if q.qtype == "who":  # who-questions ask for the name of the role: nothing to bridge
             return composed, found.evidence, False
         again = self._bridged(snap, question, filters, policy, bridges, timings, found)
@@ -301,6 +310,39 @@ class Assistant:
         if bridged.abstained:
             return composed, found.evidence, False
         return with_bridge(snap, bridged, bridges), again.evidence, False
+
+    def _after(
+        self,
+        snap: Snapshot,
+        found: Found,
+        anchor: str,
+        filters: Filters,
+        policy: Policy,
+        timings: dict[str, float],
+    ) -> tuple[Found, str] | None:
+        """``found`` without the sentences of articles published before the ``anchor`` event
+        (and without the sentence reporting the event itself), and a note saying so; None
+        when the event has no date or no sentence is dropped. Undated articles are kept:
+        they may be later."""
+        event = self._find(snap, anchor, filters, filters.allow_comments, timings)
+        dated = anchor_date(snap, event.evidence, policy.threshold)
+        if dated is None:
+            return None
+        when, itself = dated  # the sentence reporting the event itself is no answer either
+        key = sort_key(when)
+        kept = [
+            e
+            for e in found.evidence
+            if e.sentence != itself
+            and (
+                not snap.article_sort[e.sentence.article_id]
+                or snap.article_sort[e.sentence.article_id] >= key
+            )
+        ]
+        if len(kept) == len(found.evidence):
+            return None
+        note = f"only articles from {human_date(when)} on can report what followed “{anchor}”"
+        return replace(found, evidence=kept), note
 
     def _find(
         self,

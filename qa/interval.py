@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from qa.compose import Composed, Policy, citation_for, display
 from qa.evidence import Evidence
 from qa.snapshot import Sentence, Snapshot
-from qa.timeref import MONTHS, human_date, resolve_relative
+from qa.timeref import MONTHS, human_date, resolve_relative, sort_key
 
 _LEAD = r"^(?:about |roughly |approximately |around |so )?"
 _HOW = r"how (?:many (?P<unit>years|months|days)|long|much time)"
@@ -47,6 +47,55 @@ _BETWEEN = re.compile(
     re.IGNORECASE,
 )
 _EXPLICIT = re.compile(r"\b(?:(" + "|".join(MONTHS) + r")\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d{2})\b")
+
+
+# "after <event>" / "since <the event>": not a date ("after 2019", "since January" are periods)
+_ANCHOR = re.compile(
+    r"\b(?:after|since)\s+(?P<event>(?:the |a |an |[A-ZÁÉÍÓÚÑ]|\w+['’]s\b)[^,;?]*?)\s*(?:[,;?]|$)"
+)
+_CALENDAR_ONLY = re.compile(
+    r"^(?:the |early |late |mid-?)*(?:(?:" + "|".join(MONTHS) + r")\b\s*\d{0,2},?\s*)?"
+    r"(?:(?:19|20)\d{2})?$",
+    re.IGNORECASE,
+)
+
+
+def parse_anchor(text: str) -> str | None:
+    """The event a question places its answer after ("... after Maduro's capture?"), or None.
+
+    >>> parse_anchor("When will they vote after Maduro's capture?")
+    "Maduro's capture"
+    >>> parse_anchor("What changed after January 2026?") is None
+    True
+    >>> parse_anchor("Has Washington since appointed a diplomat?") is None
+    True
+    """
+    if parse_interval(text) is not None:
+        return None
+    m = _ANCHOR.search(" ".join(text.split()))
+    if m is None:
+        return None
+    event = m.group("event").strip()
+    return None if _CALENDAR_ONLY.match(event) else event
+
+
+def anchor_date(
+    snap: Snapshot, evidence: Sequence[Evidence], threshold: float, look: int = 5
+) -> tuple[str, Sentence | None] | None:
+    """When the event of ``evidence`` (best first) happened, as far as the articles say:
+    (ISO year, year-month or date; the sentence that dates it). The date a sentence about it
+    gives, else the date of the earliest article reporting it (it cannot have happened
+    later; no sentence then). None when no sentence above ``threshold`` is about it."""
+    dated = _dated(snap, evidence[:look], threshold, ())
+    if dated is not None:
+        return dated[1], dated[0].sentence
+    reported = [
+        snap.articles[e.sentence.article_id].published
+        for e in evidence[:look]
+        if e.score >= threshold
+    ]
+    known = [p for p in reported if p is not None and sort_key(p)]
+    return (min(known, key=sort_key), None) if known else None
 
 
 @dataclass(frozen=True)

@@ -101,3 +101,15 @@ def test_clause_end_needs_a_covered_clause_and_something_left_to_ask() -> None:
     assert clause_end(question, {"polic", "raid", "februari"}) == "Has the mill reopened since?"
     assert clause_end(question, {"raid"}) is None  # one covered word is no clause
     assert clause_end("Is the mill that police raided open?", {"polic", "raid", "open"}) is None
+
+
+def test_after_an_event_only_articles_from_then_on_are_quoted(mill_bot: Assistant) -> None:
+    before = mill_bot.ask("Who took over the running of the mill?")
+    assert [c.article_id for c in before.citations] == ["mill-2015"]
+    # the 2015 takeover cannot be what followed a 2020 raid, nor is the raid itself
+    answer = mill_bot.ask("Who took over the running of the mill after the dawn raid?")
+    assert answer.abstained and not answer.citations, answer.text
+    assert any("can report what followed “the dawn raid”" in n for n in answer.notes), answer
+    later = mill_bot.ask("What happened to the mill after the dawn raid?")
+    assert later.citations, later.text
+    assert all(c.article_id != "mill-2015" and "dawn raid" not in c.quote for c in later.citations)

@@ -8,7 +8,7 @@ import pytest
 
 import qa.interval
 from qa.assistant import Assistant
-from qa.interval import difference, event_date, parse_interval
+from qa.interval import difference, event_date, parse_anchor, parse_interval
 
 
 def test_docstring_examples() -> None:
@@ -79,3 +79,18 @@ def test_without_a_dated_sentence_per_event_it_answers_the_ordinary_way(
 ) -> None:
     answer = seed_bot.ask("How long after the Kerry-Jaua meeting did the Norway talks begin?")
     assert not any("interval" in note for note in answer.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "event"),
+    [
+        ("When will they vote after Maduro's capture?", "Maduro's capture"),
+        ("What changed since the raid, and why?", "the raid"),
+        ("What changed after January 2026?", None),  # a period, not an event
+        ("What changed since 2019?", None),
+        ("Has Washington since appointed a diplomat?", None),  # "since" as an adverb
+        ("How long after the flood did the dam reopen?", None),  # an interval question
+    ],
+)
+def test_parse_anchor(question: str, event: str | None) -> None:
+    assert parse_anchor(question) == event
