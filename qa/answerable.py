@@ -9,7 +9,8 @@ question, and name what is missing:
   in a sentence that matches the question about as well as the best match without one
   (for "how many barrels", a number in a sentence about barrels);
 * "what <thing>" / "which <thing>": the thing itself ("What sentence did he get?" is not
-  answered by "he is due to stand trial"); "... about <topic>": the topic;
+  answered by "he is due to stand trial"); "... about <topic>": the topic's most specific
+  word ("no commercial flights" says nothing about deportation flights);
 * yes/no about named people: one sentence that names them all ("Is Delcy Rodriguez related
   to Jorge Rodriguez?" is not answered by two sentences that each name one);
 * any question: the lead sentence shares a word with the question, or is very close in
@@ -34,7 +35,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qa.evidence import Evidence
 from qa.question import STOPWORDS, QuestionInfo, content_words, fold, stem
@@ -107,9 +108,12 @@ def unanswered(
     usable: Sequence[Evidence] = (),
     min_dense: float = 0.45,
     unnamed_margin: float = 0.30,
+    idf: Callable[[str], float] | None = None,
 ) -> str | None:
     """What the chosen sentences fail to say ("who", "what sentence", ...), or None when
-    they may answer the question. ``usable`` is all evidence above the threshold."""
+    they may answer the question. ``usable`` is all evidence above the threshold; ``idf``
+    (of a stem) picks a topic's most specific word ("deportation" of "deportation flights",
+    which must be mentioned; without it, the topic's last word)."""
     lead = chosen[0]
     if lead.lexical == 0.0 and lead.dense < min_dense:
         return "anything about it"
@@ -127,8 +131,10 @@ def unanswered(
     if noun is not None and not any(_mentions(noun, e.sentence.text) for e in chosen):
         return f"what {noun}"
     topic = topic_words(q.text)
-    if topic and not any(_mentions(w, e.sentence.text) for w in topic for e in chosen):
-        return "anything about " + " ".join(topic)
+    if topic:
+        key = max(topic, key=lambda w: idf(stem(w))) if idf else topic[-1]
+        if not any(_mentions(key, e.sentence.text) for e in chosen):
+            return "anything about " + " ".join(topic)
     if q.qtype == "yesno":
         names = [n for n in q.entities if len(n.split()) > 1]
         if len(names) > 1 and not any(_names_all(names, e.sentence.text) for e in chosen):

@@ -363,13 +363,19 @@ class Assistant:
         t = time.perf_counter()
         retriever = self._retriever()
         kinds = ("body", "comment") if comments else ("body",)
-        hits = retriever.search(snap, q.terms, qvec, filters, kinds)
+        hits = retriever.search(snap, q.search_terms, qvec, filters, kinds)
         focus = _focus(snap, q, filters)
+        read = hits[:_READ]
         if focus is not None:
-            hits = _merge(hits, retriever.search(snap, q.terms, qvec, focus, kinds))
+            focused = retriever.search(snap, q.search_terms, qvec, focus, kinds)
+            hits = _merge(hits, focused)
+            # the answerer reads the top chunks, and the time frame's best ones in any case
+            read = hits[:_READ]
+            inside = {h.chunk_id for h in read}
+            read += [h for h in focused[:_FOCUS_READ] if h.chunk_id not in inside]
         has_comments = not snap.chunk_is_body.all()
         comment_hits = (
-            retriever.search(snap, q.terms, qvec, filters, ("comment",))
+            retriever.search(snap, q.search_terms, qvec, filters, ("comment",))
             if has_comments and not comments
             else []
         )
@@ -377,7 +383,7 @@ class Assistant:
 
         t = time.perf_counter()
         vectors = self._sentence_vectors()
-        evidence = score_evidence(snap, q, qvec, hits, vectors, self.weights)
+        evidence = score_evidence(snap, q, qvec, read, vectors, self.weights, len(read))
         comment_ev = score_evidence(snap, q, qvec, comment_hits[:3], vectors, self.weights)
         timings["evidence"] = timings.get("evidence", 0.0) + _ms(t)
         return Found(q, absent, hits, evidence, comment_ev)
@@ -527,6 +533,10 @@ def _focus(snap: Snapshot, q: QuestionInfo, filters: Filters, newest: int = 2) -
         latest = [aid for aid in snap.newest_first if not allowed or aid in allowed]
         ids |= set(latest[:newest])
     return replace(filters, article_ids=frozenset(ids)) if ids else None
+
+
+_READ = 8  # chunks whose sentences the evidence stage scores
+_FOCUS_READ = 4  # ... plus the time frame's best chunks, when the question names one
 
 
 def _merge(first: list[Hit], extra: list[Hit], take: int = 4) -> list[Hit]:

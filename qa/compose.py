@@ -146,7 +146,7 @@ def compose(
     if absent or not usable or comment:
         return _abstain(snap, hits, policy, comment, absent)
     chosen, timeline = _pick(snap, q, usable, policy)
-    missing = unanswered(q, chosen, usable)
+    missing = unanswered(q, chosen, usable, idf=snap.idf)
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for
         # "who", the thing for "what sentence", ...): quoting them would not answer

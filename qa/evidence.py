@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from index.embed import Embedder
-from qa.question import QuestionInfo, content_terms, content_words, fold, stem
+from qa.question import QuestionInfo, content_terms, content_words, fold, stem, tokens
 from qa.snapshot import Sentence, Snapshot
 from qa.timeref import CALENDAR_WORDS, MONTHS, resolve_relative, sort_key
 from qa.types import Hit
@@ -186,14 +186,19 @@ def score_evidence(
     weights_idf = {t: snap.idf(t) for t in qterms}
     total = sum(weights_idf.values()) or 1.0
     surname = surnames(q)
+    loose = frozenset(t for t, _ in q.alternatives)  # count only where titled() finds them
     out: list[Evidence] = []
     absent: dict[tuple[str, str], tuple[str, ...]] = {}  # per article: the same for its sentences
     for i, (s, before) in enumerate(zip(sentences, prevs, strict=True)):
         art = snap.articles[s.article_id]
         own = own_terms[i]
         prev = frozenset(content_terms(before.text)) if before is not None else frozenset()
+        have = own
+        if loose:  # "who runs X": the verb counts only as a title next to X (see titled)
+            have = (own - loose) | titled(q, s.text)
+            prev = (prev - loose) | (titled(q, before.text) if before is not None else prev)
         lex = sum(
-            w if _has(t, own, surname) else 0.5 * w * _has(t, prev, surname)
+            w if _has(t, have, surname) else 0.5 * w * _has(t, prev, surname)
             for t, w in weights_idf.items()
         )
         lexical = lex / total if qterms else 0.0
@@ -246,6 +251,33 @@ def surnames(q: QuestionInfo) -> dict[str, str]:
 
 def _has(term: str, terms: frozenset[str], surname: dict[str, str]) -> bool:
     return term in terms or (term in surname and surname[term] in terms)
+
+
+def titled(q: QuestionInfo, text: str, window: int = 3) -> frozenset[str]:
+    """The question terms with alternatives that ``text`` has next to another question word:
+    "Venezuela's interim President" answers "who runs Venezuela", while "President Trump's
+    council" or "barred from running against him" say nothing about who runs Venezuela.
+
+    >>> from qa.question import analyze
+    >>> q = analyze("Who runs Venezuela?")
+    >>> sorted(titled(q, "Venezuela's interim President Delcy Rodriguez spoke."))
+    ['run']
+    >>> sorted(titled(q, "Burgum leads President Trump's council in Venezuela."))
+    []
+    """
+    if not q.alternatives:
+        return frozenset()
+    stems = [stem(w) for w in tokens(text)]
+    found: set[str] = set()
+    for term, alts in q.alternatives:
+        anchors = set(q.terms) - {term}
+        for i, st in enumerate(stems):
+            if (st in alts or st == term) and anchors.intersection(
+                stems[max(0, i - window) : i + window + 1]
+            ):
+                found.add(term)
+                break
+    return frozenset(found)
 
 
 def _dense(

@@ -84,18 +84,15 @@ def anchor_date(
 ) -> tuple[str, Sentence | None] | None:
     """When the event of ``evidence`` (best first) happened, as far as the articles say:
     (ISO year, year-month or date; the sentence that dates it). The date a sentence about it
-    gives, else the date of the earliest article reporting it (it cannot have happened
-    later; no sentence then). None when no sentence above ``threshold`` is about it."""
+    gives, else the date of the article of the best sentence reporting it (it cannot have
+    happened later; no sentence then). None when no sentence above ``threshold`` is about it."""
     dated = _dated(snap, evidence[:look], threshold, ())
     if dated is not None:
         return dated[1], dated[0].sentence
-    reported = [
-        snap.articles[e.sentence.article_id].published
-        for e in evidence[:look]
-        if e.score >= threshold
-    ]
-    known = [p for p in reported if p is not None and sort_key(p)]
-    return (min(known, key=sort_key), None) if known else None
+    if not evidence or evidence[0].score < threshold:
+        return None
+    published = snap.articles[evidence[0].sentence.article_id].published
+    return (published, None) if published is not None and sort_key(published) else None
 
 
 @dataclass(frozen=True)

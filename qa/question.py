@@ -72,6 +72,15 @@ _SINCE_NOW = re.compile(
 _NOT_ENTITIES = CALENDAR_WORDS | {"what's", "who's", "where's"}
 
 
+# "who runs / leads / governs / rules / heads X?" asks for X's leader, whatever the verb:
+# news names leaders by title ("interim President Delcy Rodriguez"), so a sentence with the
+# title matches the verb (stems)
+_LEADING_VERBS = frozenset("run ran lead led govern rule head helm charg".split())
+_LEADER_TITLES = frozenset(
+    "presid leader premier chancellor governor minist king queen chief".split()
+)
+
+
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
@@ -81,6 +90,29 @@ class QuestionInfo:
     years: tuple[int, ...]
     wants_latest: bool
     period: tuple[int, int] | None = None  # inclusive sort keys (see qa.timeref.sort_key)
+    # a term and the other stems that count as it ("run" -> "presid", "leader", ...)
+    alternatives: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @property
+    def search_terms(self) -> tuple[str, ...]:
+        """The terms plus their alternatives, for keyword search."""
+        extra = (t for _, alts in self.alternatives for t in sorted(alts))
+        return tuple(dict.fromkeys((*self.terms, *extra)))
+
+
+def alternatives(qtype: QType, terms: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Stems that count as a question term: a leader's titles for the verb of "who runs X?".
+
+    >>> alternatives("who", ("run", "venezuela"))[0][0]
+    'run'
+    >>> "presid" in alternatives("who", ("lead", "venezuela"))[0][1]
+    True
+    >>> alternatives("what", ("run", "venezuela"))
+    ()
+    """
+    if qtype != "who":
+        return ()
+    return tuple((t, _LEADER_TITLES) for t in terms if t in _LEADING_VERBS)
 
 
 def fold(text: str) -> str:
@@ -214,10 +246,13 @@ def period(text: str) -> tuple[int, int] | None:
 
 def analyze(text: str, correct: Callable[[str], str] | None = None) -> QuestionInfo:
     """Everything the answerer needs to know about a question (``correct``: a speller)."""
+    qtype = question_type(text)
+    terms = tuple(dict.fromkeys(content_terms(_LATEST.sub(" ", text), correct)))
     return QuestionInfo(
         text=text,
-        qtype=question_type(text),
-        terms=tuple(dict.fromkeys(content_terms(_LATEST.sub(" ", text), correct))),
+        qtype=qtype,
+        terms=terms,
+        alternatives=alternatives(qtype, terms),
         entities=entities(text),
         years=tuple(int(y) for y in _YEAR.findall(text)),
         wants_latest=bool(_LATEST.search(text) or _SINCE_NOW.search(text)),

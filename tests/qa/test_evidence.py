@@ -44,3 +44,19 @@ def test_a_relative_date_inside_the_asked_period_counts_as_in_the_period() -> No
     assert raid.score - speech.score > 0.15
     earlier = scored(body, "What happened to the general in January 2025?", published="2026-03")
     assert earlier["Troops caught the general in a raid in January."].score < raid.score
+
+
+def test_who_runs_a_place_is_answered_by_a_title_next_to_it_not_by_the_verb() -> None:
+    body = (
+        "Ana Ruiz was barred from running against the mayor in Tarija. "
+        "Lena Vogt, who leads the council of Potosi, spoke on Monday. "
+        "Tarija's interim governor Marta Gil signed the budget."
+    )
+    ev = scored(body, "Who is running Tarija now?")
+    titled = ev["Tarija's interim governor Marta Gil signed the budget."]
+    verb = ev["Ana Ruiz was barred from running against the mayor in Tarija."]
+    other = ev["Lena Vogt, who leads the council of Potosi, spoke on Monday."]
+    assert titled.lexical == 1.0  # "governor" next to "Tarija" stands for "running Tarija"
+    assert verb.lexical < titled.lexical  # running for office is not running the place
+    assert other.lexical < titled.lexical  # leading a council is not running Tarija
+    assert titled.score > max(verb.score, other.score)
