@@ -53,7 +53,11 @@ _LIGHT = frozenset(
     outcome purpose way ways thing things name names number amount level state stance view
     position response reaction significance impact effect effects""".split()
 )
-_TYPED = frozenset("city country place year date day month time person people".split())
+# things answered by a name, place or date rather than by the word itself
+_TYPED = frozenset(
+    """city country place year date day month time person people man woman leader official
+    minister president politician diplomat envoy ambassador negotiator side party group""".split()
+)
 
 
 def head_noun(question: str) -> str | None:

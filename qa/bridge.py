@@ -44,6 +44,7 @@ _POSSESSIVE = re.compile(r"\b(?:his|her|their|its)\s+(?:([a-z]+)\s+)?([a-z]{3,})
 # "the man Chávez picked as <possessive role>": the whole description goes
 _LEAD = re.compile(r"\b(?:the|a|an)\s+(?:[\w’'-]+\s+){1,5}as\s+$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
+_GAP = re.compile(r"\s*,?\s*")
 # "the <thing> that/which <clause> <what is asked>"
 _RELATIVE = re.compile(r"\bthe\s+(?:[\w’'-]+\s+){0,2}?([a-z]{3,})\s+(?:that|which)\s+", re.I)
 _TOKEN = re.compile(r"[\w’'-]+")
@@ -62,8 +63,8 @@ class Description:
 class Bridge:
     description: Description
     name: str  # as the article writes it ("" for a thing described by a clause)
-    evidence: Evidence  # the sentence that gives the name for the role
-    question: str  # the question with the name in place of the description
+    evidence: Evidence  # the sentence naming the role, or covering the clause
+    question: str  # the question asked again: the name in place of the role, or no clause
 
 
 def descriptions(question: str) -> list[Description]:
@@ -96,9 +97,8 @@ def name_for(role: str, sentence: str) -> str | None:
     for m in _WORD.finditer(sentence):
         if stem(fold(m.group(0))) != target:
             continue
-        after = re.match(r"\s*,?\s*", sentence[m.end() :])
-        offset = m.end() + (after.end() if after else 0)
-        name = NAME.match(sentence, offset)
+        gap = _GAP.match(sentence, m.end())  # "successor, Nicolás Maduro"
+        name = NAME.match(sentence, gap.end() if gap else m.end())
         if name is not None:
             return name.group(0)
     return None

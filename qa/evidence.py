@@ -196,11 +196,10 @@ def score_evidence(
         have = own
         if loose:  # "who runs X": the verb counts only as a title next to X (see titled)
             have = (own - loose) | titled(q, s.text)
-            prev = (prev - loose) | (titled(q, before.text) if before is not None else prev)
-        lex = sum(
-            w if _has(t, have, surname) else 0.5 * w * _has(t, prev, surname)
-            for t, w in weights_idf.items()
-        )
+            prev = (prev - loose) | titled(q, before.text) if before is not None else prev
+        if surname:
+            have, prev = _full_names(have, surname), _full_names(prev, surname)
+        lex = sum(w if t in have else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text)
         where = (s.article_id, s.kind)
@@ -249,8 +248,15 @@ def surnames(q: QuestionInfo) -> dict[str, str]:
     return out
 
 
-def _has(term: str, terms: frozenset[str], surname: dict[str, str]) -> bool:
-    return term in terms or (term in surname and surname[term] in terms)
+def _full_names(terms: frozenset[str], surname: dict[str, str]) -> frozenset[str]:
+    """``terms`` plus the other words of each question name whose surname they contain."""
+    extra = {word for word, last in surname.items() if last in terms}
+    return terms | extra if extra else terms
+
+
+@lru_cache(maxsize=100_000)
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in tokens(text))
 
 
 def titled(q: QuestionInfo, text: str, window: int = 3) -> frozenset[str]:
@@ -267,7 +273,7 @@ def titled(q: QuestionInfo, text: str, window: int = 3) -> frozenset[str]:
     """
     if not q.alternatives:
         return frozenset()
-    stems = [stem(w) for w in tokens(text)]
+    stems = _stems(text)
     found: set[str] = set()
     for term, alts in q.alternatives:
         anchors = set(q.terms) - {term}
@@ -358,11 +364,17 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
         return -1.0  # the sentence opens by dating its event in another year ("In 2019, ...")
     if _within(key, lo, hi):
         return 1.0
-    if key and any(_within(sort_key(iso), lo, hi) for _, iso in resolve_relative(text, published)):
+    if key and any(_within(sort_key(iso), lo, hi) for iso in _relative_dates(text, published)):
         return 1.0
     if any(str(y) in text for y in q.years):
         return 0.5
     return -1.0 if key else 0.0
+
+
+@lru_cache(maxsize=100_000)
+def _relative_dates(text: str, published: str | None) -> tuple[str, ...]:
+    """The ISO dates of a sentence's relative date phrases, cached (sentences recur)."""
+    return tuple(iso for _, iso in resolve_relative(text, published))
 
 
 def _within(key: int, lo: int, hi: int) -> bool:
