@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -522,21 +523,15 @@ def _focus(snap: Snapshot, q: QuestionInfo, filters: Filters, newest: int = 2) -
     ids: set[str] = set()
     if q.period is not None:
         lo, hi = q.period
-        ids |= {
-            aid
-            for aid in snap.newest_first
-            if (not allowed or aid in allowed)
-            and lo <= (key := snap.article_sort[aid]) + 99
-            and key <= hi
-        }
+        ids |= {aid for aid in snap.dated_between(lo, hi) if not allowed or aid in allowed}
     if q.wants_latest:  # "now", or "since"/"later" after a named period: the newest too
-        latest = [aid for aid in snap.newest_first if not allowed or aid in allowed]
-        ids |= set(latest[:newest])
+        latest = (aid for aid in snap.newest_first if not allowed or aid in allowed)
+        ids |= set(islice(latest, newest))
     return replace(filters, article_ids=frozenset(ids)) if ids else None
 
 
 _READ = 8  # chunks whose sentences the evidence stage scores
-_FOCUS_READ = 4  # ... plus the time frame's best chunks, when the question names one
+_FOCUS_READ = 2  # ... plus the time frame's best chunks, when the question names one
 
 
 def _merge(first: list[Hit], extra: list[Hit], take: int = 4) -> list[Hit]:

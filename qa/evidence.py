@@ -109,7 +109,7 @@ def _new_spans(pattern: re.Pattern[str], text: str, question_folded: str) -> boo
     return False
 
 
-def answer_cue(q: QuestionInfo, text: str) -> float:
+def answer_cue(q: QuestionInfo, text: str, qf: str | None = None) -> float:
     """1.0 when the sentence holds the asked-for kind of thing not already in the question.
 
     >>> from qa.question import analyze
@@ -118,7 +118,7 @@ def answer_cue(q: QuestionInfo, text: str) -> float:
     >>> answer_cue(analyze("How many prisoners?"), "Prisoners were freed.")
     0.0
     """
-    qf = fold(q.text)
+    qf = fold(q.text) if qf is None else qf  # the folded question (callers may pass it)
     if _is_headline(text):
         return 0.0 if q.qtype in ("how_many", "when", "who", "where") else 0.5
     if q.qtype == "how_many":
@@ -186,6 +186,7 @@ def score_evidence(
     weights_idf = {t: snap.idf(t) for t in qterms}
     total = sum(weights_idf.values()) or 1.0
     surname = surnames(q)
+    qf = fold(q.text)
     loose = frozenset(t for t, _ in q.alternatives)  # count only where titled() finds them
     out: list[Evidence] = []
     absent: dict[tuple[str, str], tuple[str, ...]] = {}  # per article: the same for its sentences
@@ -201,7 +202,7 @@ def score_evidence(
             have, prev = _full_names(have, surname), _full_names(prev, surname)
         lex = sum(w if t in have else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
-        cue = answer_cue(q, s.text)
+        cue = answer_cue(q, s.text, qf)
         where = (s.article_id, s.kind)
         missing = absent.get(where, ())
         if q.entities and where not in absent:
@@ -211,7 +212,7 @@ def score_evidence(
             + weights.lexical * lexical
             + weights.cue * cue
             + weights.context * context[i]
-            + weights.period * in_period(q, art.published, s.text)
+            + weights.period * in_period(q, art.published, s.text, snap.article_sort[s.article_id])
         )
         if cue == 0.0:
             score *= weights.no_cue
@@ -337,7 +338,7 @@ def _dense(
     return dense
 
 
-def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
+def in_period(q: QuestionInfo, published: str | None, text: str, key: int | None = None) -> float:
     """1.0 when the article date, or a date the sentence gives relative to it ("in
     January" in a March 2026 article), lies in the question's time frame; 0.5 when only the
     sentence names one of its years; -1.0 when a dated article lies outside it or the
@@ -356,10 +357,10 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
     if q.period is None:
         return 0.0
     lo, hi = q.period
-    key = sort_key(published)
+    key = sort_key(published) if key is None else key  # ``key``: the published date's key
     if q.wants_latest:  # "since <period>" / "later": the period is where the story starts
         hi = 99999999
-    years = [int(y) for y in _YEARS.findall(text.split(",", 1)[0])]
+    years = _opening_years(text)
     if years and not any(lo // 10000 <= y <= hi // 10000 for y in years):
         return -1.0  # the sentence opens by dating its event in another year ("In 2019, ...")
     if _within(key, lo, hi):
@@ -369,6 +370,12 @@ def in_period(q: QuestionInfo, published: str | None, text: str) -> float:
     if any(str(y) in text for y in q.years):
         return 0.5
     return -1.0 if key else 0.0
+
+
+@lru_cache(maxsize=100_000)
+def _opening_years(text: str) -> tuple[int, ...]:
+    """The years named before a sentence's first comma ("In early 2019, ...")."""
+    return tuple(int(y) for y in _YEARS.findall(text.split(",", 1)[0]))
 
 
 @lru_cache(maxsize=100_000)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,21 @@ class Snapshot:
         """Ids of the dated articles, newest first."""
         keys = self.article_sort
         return tuple(sorted(keys, key=keys.__getitem__, reverse=True))
+
+    @cached_property
+    def oldest_first_keys(self) -> list[int]:
+        """The date keys of ``newest_first`` in ascending order (for bisecting a period)."""
+        keys = self.article_sort
+        return [keys[aid] for aid in reversed(self.newest_first)]
+
+    def dated_between(self, lo: int, hi: int) -> list[str]:
+        """Ids of the articles whose date can lie in [lo, hi] (a month-precise key ends in
+        00 and covers the month), by bisection over the sorted dates."""
+        keys = self.oldest_first_keys
+        first, last = bisect_left(keys, lo - 99), bisect_right(keys, hi)
+        ids = self.newest_first
+        n = len(ids)
+        return [ids[n - 1 - i] for i in range(first, last)]
 
     @cached_property
     def folded_text(self) -> str:

@@ -46,3 +46,28 @@ def test_a_now_question_is_answered_from_the_newest_article(town_bot: Assistant)
     assert answer.citations[0].article_id == "new", answer.text
     assert "Lucia Paz" in answer.text
     assert any(c.article_id.startswith("old-") for c in answer.citations), "earlier reports"
+
+
+def test_articles_dated_in_a_period_are_found_by_bisection_as_by_a_scan() -> None:
+    import random
+
+    from index.chunk import chunk_article
+    from qa.snapshot import Snapshot
+    from qa.timeref import sort_key
+
+    rng = random.Random(7)
+    dates = ["2013-06", "2019-08-21", "2024-07", "2026-01-10", "2026-03", None, "2019", "2019-08"]
+    articles = {
+        f"a{i}": make_article(f"a{i}", "Some text here.", published=rng.choice(dates))
+        for i in range(40)
+    }
+    chunks = [c for a in articles.values() for c in chunk_article(a)]
+    snap = Snapshot("g", articles, chunks)
+    for lo, hi in [(20130600, 20130699), (20190000, 20199999), (20260100, 20260199),
+                   (20190800, 20190899), (20000000, 20991231), (20300000, 20309999)]:  # fmt: skip
+        scan = {
+            aid
+            for aid, a in articles.items()
+            if (key := sort_key(a.published)) and lo <= key + 99 and key <= hi
+        }
+        assert set(snap.dated_between(lo, hi)) == scan, (lo, hi)
