@@ -35,7 +35,7 @@ browser:
 test: lint browser
 	$(BIN)/python -m pytest
 	$(BIN)/qa eval --systems product --quiet \
-	  --min-accuracy 0.80 --min-citation-precision 0.98 --min-rejection 0.55
+	  --min-accuracy 0.92 --min-citation-precision 0.98 --min-rejection 0.94
 
 eval: setup
 	$(BIN)/qa eval
