@@ -335,10 +335,7 @@ class Assistant:
             e
             for e in found.evidence
             if e.sentence != itself
-            and (
-                not snap.article_sort[e.sentence.article_id]
-                or snap.article_sort[e.sentence.article_id] >= key
-            )
+            and snap.article_sort.get(e.sentence.article_id, key) >= key  # undated: kept
         ]
         if len(kept) == len(found.evidence):
             return None

@@ -187,6 +187,7 @@ def score_evidence(
     total = sum(weights_idf.values()) or 1.0
     surname = surnames(q)
     qf = fold(q.text)
+    dates = snap.article_sort  # dated articles only
     loose = frozenset(t for t, _ in q.alternatives)  # count only where titled() finds them
     out: list[Evidence] = []
     absent: dict[tuple[str, str], tuple[str, ...]] = {}  # per article: the same for its sentences
@@ -212,7 +213,7 @@ def score_evidence(
             + weights.lexical * lexical
             + weights.cue * cue
             + weights.context * context[i]
-            + weights.period * in_period(q, art.published, s.text, snap.article_sort[s.article_id])
+            + weights.period * in_period(q, art.published, s.text, dates.get(s.article_id, 0))
         )
         if cue == 0.0:
             score *= weights.no_cue

@@ -54,6 +54,7 @@ def mill_bot(tmp_path_factory: pytest.TempPathFactory, real_embedder: object) ->
         make_article("mill-2015", MILL_2015, published="2015-07"),
         make_article("mill-2020", MILL_2020, published="2020-03"),
         make_article("mill-2022", MILL_2022, published="2022-04"),
+        make_article("mill-undated", "Workers praise the owners.", published=None),
     ]
     store = open_store(settings, real_embedder, create=True)  # type: ignore[arg-type]
     sync_articles(articles, settings, real_embedder, store, progress=False)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from qa.snapshot import Snapshot
 from qa.types import Hit
 
 
-def scored(body: str, question: str, published: str = "2026-03") -> dict[str, Evidence]:
+def scored(body: str, question: str, published: str | None = "2026-03") -> dict[str, Evidence]:
     article = make_article("a", body, published=published)
     chunks = chunk_article(article)
     snap = Snapshot("g", {"a": article}, chunks)
@@ -60,3 +60,11 @@ def test_who_runs_a_place_is_answered_by_a_title_next_to_it_not_by_the_verb() ->
     assert verb.lexical < titled.lexical  # running for office is not running the place
     assert other.lexical < titled.lexical  # leading a council is not running Tarija
     assert titled.score > max(verb.score, other.score)
+
+
+def test_an_undated_article_is_scored_for_a_dated_question() -> None:
+    body = "Troops caught the general in a raid in January. The general gave a speech in 2019."
+    ev = scored(body, "What happened to the general in January 2026?", published=None)
+    assert len(ev) == 2  # no date to compare: neither inside nor outside the period
+    speech = ev["The general gave a speech in 2019."]
+    assert speech.score < ev["Troops caught the general in a raid in January."].score
