@@ -42,9 +42,10 @@ from qa.question import STOPWORDS, QuestionInfo, content_words, fold, stem
 
 _ASKED = {"who": "who", "when": "when", "where": "where", "how_many": "how many"}
 # "what/which <words> <auxiliary>": the thing asked for is the last word before the verb
+_AUXILIARIES = frozenset("did does do was were is are has have had will would can could".split())
 _WHAT_THING = re.compile(
     r"^(?:in |for |from |at |to |on |by )?(?:what|which)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+"
-    r"(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could)\b",
+    r"(?:" + "|".join(sorted(_AUXILIARIES)) + r")\b",
     re.IGNORECASE,
 )
 # nouns that name no thing of their own: "what was the status / reason / result of ..."
@@ -65,7 +66,10 @@ def head_noun(question: str) -> str | None:
     m = _WHAT_THING.match(question.strip())
     if m is None:
         return None
-    word = m.group(1).split()[-1].lower()
+    words = m.group(1).lower().split()
+    if any(w in _AUXILIARIES for w in words):  # "what did the US do": no thing is named
+        return None
+    word = words[-1]
     if word in STOPWORDS or word in _LIGHT or word in _TYPED or not word.isalpha():
         return None
     return word

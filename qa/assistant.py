@@ -295,7 +295,7 @@ class Assistant:
             return with_bridge(snap, computed, bridges), found.evidence, True
         anchor = parse_anchor(question)
         if anchor is not None:  # "... after Maduro's capture?": only later reports can say
-            later = self._after(snap, found, anchor, filters, policy, timings)
+            later = self._after(snap, question, anchor, filters, policy, timings)
             if later is not None:
                 found, note = later
                 composed = compose(snap, q, found.evidence, found.hits, policy,
@@ -315,30 +315,23 @@ class Assistant:
     def _after(
         self,
         snap: Snapshot,
-        found: Found,
+        question: str,
         anchor: str,
         filters: Filters,
         policy: Policy,
         timings: dict[str, float],
     ) -> tuple[Found, str] | None:
-        """``found`` without the sentences of articles published before the ``anchor`` event
-        (and without the sentence reporting the event itself), and a note saying so; None
-        when the event has no date or no sentence is dropped. Undated articles are kept:
-        they may be later."""
+        """The question searched again among the articles published from the ``anchor``
+        event on (undated ones cannot be placed after it), without the sentence reporting
+        the event itself, and a note saying so; None when the event has no date."""
         event = self._find(snap, anchor, filters, filters.allow_comments, timings)
         dated = anchor_date(snap, event.evidence, policy.threshold)
         if dated is None:
             return None
         when, itself = dated  # the sentence reporting the event itself is no answer either
-        key = sort_key(when)
-        kept = [
-            e
-            for e in found.evidence
-            if e.sentence != itself
-            and snap.article_sort.get(e.sentence.article_id, key) >= key  # undated: kept
-        ]
-        if len(kept) == len(found.evidence):
-            return None
+        later = replace(filters, since=max(filters.since or 0, sort_key(when)))
+        found = self._find(snap, question, later, filters.allow_comments, timings)
+        kept = [e for e in found.evidence if e.sentence != itself]
         note = f"only articles from {human_date(when)} on can report what followed “{anchor}”"
         return replace(found, evidence=kept), note
 
