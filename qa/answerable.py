@@ -7,7 +7,8 @@ question, and name what is missing:
 
 * who / when / where / how many: a name, date, place or number the question does not give,
   in a sentence that matches the question about as well as the best match without one
-  (for "how many barrels", a number in a sentence about barrels);
+  (for "how many barrels", a number in a sentence about barrels; for "how much … worth", an
+  amount of money);
 * "what <thing>" / "which <thing>": the thing itself ("What sentence did he get?" is not
   answered by "he is due to stand trial"); "... about <topic>": the topic's most specific
   word ("no commercial flights" says nothing about deportation flights);
@@ -96,6 +97,18 @@ _HOW_MANY = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'-]+\s*){1,3})", re.IGN
 _GENERIC_COUNT = frozenset("people persons times cases ones things".split())
 
 
+# "how much ... worth / cost / in dollars": the answer is an amount of money
+_MONEY_ASKED = re.compile(
+    r"\bhow much\b.*\b(?:worth|cost|costs|dollars?|euros?|pounds?|price|paid|pay|spend|spent|"
+    r"money|budget|funding)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[$€£]\s?\d|\b\d[\d,.]*\s*(?:dollars|euros|pounds|usd|eur|bn|billion|million|trillion)\b",
+    re.IGNORECASE,
+)
+
+
 def counted_words(question: str) -> list[str]:
     """The words naming what a "how many <things>" question counts (up to the verb)."""
     m = _HOW_MANY.search(question)
@@ -130,6 +143,8 @@ def unanswered(
         return asked
     if asked and _described_not_named(chosen, usable, unnamed_margin):
         return asked
+    if _MONEY_ASKED.search(q.text) and not any(_MONEY.search(e.sentence.text) for e in chosen):
+        return "how much money"
     counted = counted_words(q.text) if q.qtype == "how_many" else []
     if counted and not any(
         e.cue == 1.0 and any(_mentions(w, e.sentence.text) for w in counted) for e in chosen

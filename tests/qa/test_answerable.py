@@ -103,6 +103,16 @@ def test_a_count_must_count_the_things_asked_about() -> None:
     assert unanswered(people, [ev(people.text, "More than 100 deaths were reported.")]) is None
 
 
+def test_how_much_money_needs_an_amount_of_money() -> None:
+    q = analyze("How much are the new oil deals worth in dollars?")
+    two = ev(q.text, "The two countries signed new oil deals.")
+    assert unanswered(q, [two]) == "how much money"
+    worth = ev(q.text, "The oil deals are worth $2.5 billion over five years.")
+    assert unanswered(q, [two, worth]) is None
+    also = ev(q.text, "The deals are worth 300 million dollars.")
+    assert unanswered(q, [also]) is None
+
+
 def test_the_refusal_names_what_is_missing() -> None:
     body = "The general is due to stand trial this month. Prosecutors filed new charges."
     article = make_article("a", body)
