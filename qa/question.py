@@ -73,8 +73,8 @@ _NOT_ENTITIES = CALENDAR_WORDS | {"what's", "who's", "where's"}
 
 
 # "who runs / leads / governs / rules / heads X?" asks for X's leader, whatever the verb:
-# news names leaders by title ("interim President Delcy Rodriguez"), so a sentence with the
-# title matches the verb (stems)
+# news names leaders by title ("Venezuela's interim President Delcy Rodriguez"), so a title
+# next to X stands for the verb (stems; qa.evidence.titled checks the "next to X")
 _LEADING_VERBS = frozenset("run ran lead led govern rule head helm charg".split())
 _LEADER_TITLES = frozenset(
     "presid leader premier chancellor governor minist king queen chief".split()
