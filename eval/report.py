@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ class Regression:
 def _cell(value: float | None, key: str) -> str:
     if value is None:
         return "-"
-    if key.startswith("latency") or key == "answer_words":
+    if key.startswith("latency") or key in ("answer_words", "n"):
         return f"{value:.0f}"
     return f"{value:.3f}"
 
@@ -289,9 +289,14 @@ def write_chart(report: Mapping[str, Any], path: Path) -> Path:
 
 
 def write_report(
-    report: Mapping[str, Any], reports_dir: Path, regressions: Sequence[Regression] = ()
+    report: Mapping[str, Any],
+    reports_dir: Path,
+    regressions: Sequence[Regression] = (),
+    markdown: Callable[[Mapping[str, Any], Sequence[Regression]], str] | None = None,
+    chart: Callable[[Mapping[str, Any], Path], object] | None = None,
 ) -> Path:
-    """Write report.json, report.md and chart.png under ``reports_dir/<timestamp>/``."""
+    """Write report.json, report.md and chart.png under ``reports_dir/<timestamp>/``
+    (``markdown`` and ``chart`` draw the last two; by default, the seed benchmark's)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = reports_dir / stamp
     n = 1
@@ -304,8 +309,8 @@ def write_report(
     (out / "report.json").write_text(
         json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    (out / "report.md").write_text(_markdown(report, regressions), encoding="utf-8")
-    write_chart(report, out / "chart.png")
+    (out / "report.md").write_text((markdown or _markdown)(report, regressions), encoding="utf-8")
+    (chart or write_chart)(report, out / "chart.png")
     return out
 
 

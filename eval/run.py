@@ -614,6 +614,7 @@ FLOORS = {
     "accuracy": "--min-accuracy",
     "citation_precision": "--min-citation-precision",
     "rejection": "--min-rejection",
+    "strict": "--min-strict",
 }
 
 

@@ -8,6 +8,8 @@ value of every stage shows in the table:
 ``dense``  dense (Chroma) only over our chunks; the answer is the best chunk
 ``hybrid`` both, fused by reciprocal rank; the answer is the best chunk
 ``product`` hybrid + evidence scoring + composer: ``Assistant.ask`` with default settings
+``best_sentence``  the one sentence of the corpus closest to the question by the packaged
+           embedder (the sentence vectors the indexer stored): the floor any answerer must clear
 ``naive``  what a user would otherwise write with llama-index: ``SentenceSplitter`` defaults
            (1024 tokens, 200 overlap) + an in-memory ``VectorStoreIndex`` + a top-k retriever;
            the answer is the best chunk, mapped back to its article through the doc metadata
@@ -26,7 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
+
 from index.chunk import split_sentences
+from index.sentvec import KINDS
 from index.types import Article
 from qa.assistant import Assistant
 from qa.compose import citation_for
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ABLATIONS",
     "SYSTEMS",
+    "BestSentenceSystem",
     "ChunkSystem",
     "NaiveSystem",
     "Output",
@@ -225,3 +231,55 @@ class NaiveSystem:
             )
         answer = chunk_answer(cites, {"retrieve": elapsed, "total": elapsed})
         return Output(replace(answer, question=question), _retrieved(cites))
+
+
+class BestSentenceSystem:
+    """The single body sentence of the corpus whose stored vector is closest to the question's.
+
+    Never abstains; ``retrieved`` lists the ten closest sentences. Articles indexed without
+    sentence vectors take no part.
+    """
+
+    name = "best_sentence"
+
+    def __init__(self, assistant: Assistant, k: int = 10) -> None:
+        self.assistant = assistant
+        self.k = k
+        self._matrix: tuple[str, np.ndarray, list[tuple[str, int, int]]] | None = None
+
+    def _sentences(self) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
+        snap = self.assistant.snapshot()
+        if self._matrix is None or self._matrix[0] != snap.generation:
+            body = KINDS.index("body")
+            rows, where = [], []
+            for aid, matrix in snap.sentence_vectors.items():
+                keep = matrix.keys[:, 0] == body
+                rows.append(np.asarray(matrix.vectors[keep], dtype=np.float32))
+                where += [(aid, int(s), int(e)) for _, s, e in matrix.keys[keep].tolist()]
+            dim = self.assistant.embedder.dim
+            stacked = np.concatenate(rows) if rows else np.zeros((0, dim), dtype=np.float32)
+            self._matrix = (snap.generation, stacked, where)
+        return self._matrix[1], self._matrix[2]
+
+    def answer(self, question: str) -> Output:
+        t_all = time.perf_counter()
+        vectors, where = self._sentences()
+        t = time.perf_counter()
+        qvec = np.asarray(self.assistant.embedder.embed([question])[0], dtype=np.float32)
+        timings = {"embed_query": (time.perf_counter() - t) * 1000}
+        t = time.perf_counter()
+        scores = vectors @ qvec if len(where) else np.zeros(0, dtype=np.float32)
+        top = np.argsort(-scores)[: self.k] if len(where) else np.zeros(0, dtype=np.int64)
+        timings["search"] = (time.perf_counter() - t) * 1000
+        snap = self.assistant.snapshot()
+        cites = [
+            citation_for(snap, n, where[i][0], "body", where[i][1], where[i][2], float(scores[i]))
+            for n, i in enumerate(top.tolist(), start=1)
+        ]
+        timings["total"] = (time.perf_counter() - t_all) * 1000
+        if not cites:
+            return Output(Answer(text="", abstained=True, timings_ms=timings), ())
+        best = cites[0]
+        text = f"{' '.join(best.quote.split())} [1]"
+        answer = Answer(text=text, citations=(best,), question=question, timings_ms=timings)
+        return Output(answer, _retrieved(cites))

@@ -257,7 +257,63 @@ def _add_eval(p: argparse.ArgumentParser) -> None:
         "--min-citation-precision", type=float, help="exit 1 if citation precision is below"
     )
     p.add_argument("--min-rejection", type=float, help="exit 1 if rejection is below")
+    p.add_argument("--min-strict", type=float, help="exit 1 if strict accuracy is below")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    rt = p.add_argument_group("realtimeqa (--benchmark realtimeqa)")
+    rt.add_argument(
+        "--benchmark",
+        choices=["seeds", "realtimeqa"],
+        default="seeds",
+        help="seeds: the known questions (default); realtimeqa: real news questions and pages",
+    )
+    rt.add_argument("--data", type=Path, help="the data folder (../shared/benchmarks/realtimeqa)")
+    rt.add_argument("--split", choices=["dev", "train"], default="dev", help="(default dev)")
+    rt.add_argument("--weeks", type=int, default=6, help="consecutive weeks pooled (default 6)")
+    rt.add_argument("--weeks-from", help="first week (YYYYMMDD; default: the most recent)")
+    rt.add_argument("--all-blocks", action="store_true", help="every week, in blocks of --weeks")
+    rt.add_argument("--with-dates", action="store_true", help="give the pages' dates as metadata")
+    rt.add_argument("--work-dir", type=Path, help="corpora and indexes (default .qa/realtimeqa)")
+
+
+def _floors(args: argparse.Namespace) -> dict[str, float]:
+    given = {
+        "accuracy": args.min_accuracy,
+        "citation_precision": args.min_citation_precision,
+        "rejection": args.min_rejection,
+        "strict": args.min_strict,
+    }
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def cmd_eval_realtimeqa(args: argparse.Namespace) -> int:
+    """``qa eval --benchmark realtimeqa``: the pooled pages of some weeks, their questions."""
+    from eval.realtimeqa.data import DEFAULT_DATA
+    from eval.realtimeqa.report import BASELINE_RTQA, publish_realtimeqa
+    from eval.realtimeqa.run import RT_SYSTEMS, RtqaConfig, run_realtimeqa
+    from eval.report import REPORTS
+
+    settings = make_settings()
+    config = RtqaConfig(
+        data=args.data or DEFAULT_DATA,
+        split=args.split,
+        weeks=args.weeks,
+        weeks_from=args.weeks_from,
+        all_blocks=args.all_blocks,
+        with_dates=args.with_dates,
+        systems=args.systems or RT_SYSTEMS,
+        work_dir=args.work_dir,
+        progress=not args.quiet,
+    )
+    report = run_realtimeqa(config, settings)
+    result = publish_realtimeqa(
+        report,
+        reports_dir=args.reports or REPORTS,
+        baseline_path=args.baseline or BASELINE_RTQA,
+        update_baseline=args.update_baseline,
+        floors=_floors(args),
+    )
+    print(result.text)
+    return result.exit_code
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -265,18 +321,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from index.config import set_offline_env
 
     set_offline_env()
+    if args.benchmark == "realtimeqa":
+        return cmd_eval_realtimeqa(args)
     from eval.report import BASELINE, REPORTS, publish
     from eval.run import EvalConfig, run_eval
 
-    floors = {
-        k: v
-        for k, v in {
-            "accuracy": args.min_accuracy,
-            "citation_precision": args.min_citation_precision,
-            "rejection": args.min_rejection,
-        }.items()
-        if v is not None
-    }
+    floors = _floors(args)
     settings = make_settings(corpus_dir=args.corpus)
     given = {"systems": args.systems, "questions": args.questions}
     config = EvalConfig(
