@@ -6,7 +6,9 @@ compares the folder with the store's manifest and touches only what changed:
 - unchanged article (same hash): nothing is chunked or embedded;
 - new or changed article: its chunks are embedded and stored under the new hash, *then*
   its manifest record switches to the new hash, *then* the old version's chunks go;
-- article whose file is gone: its manifest record goes, then its chunks.
+- article whose file is gone: its manifest record goes, then its chunks;
+- article of a file that had a problem this time (``Corpus.keep``: a bad export row, a
+  page with no main text): kept as it was indexed, until the file is fixed.
 
 Readers only trust chunks whose hash matches the manifest, so a sync killed at any point
 leaves every article answering from its old or its new version, never a mix. The store is
@@ -53,6 +55,8 @@ class SyncReport:
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
     changed_ids: tuple[str, ...] = field(default=(), compare=False)
+    kept: int = 0
+    """Live articles not in the folder's articles, kept because their file had a problem."""
 
     @property
     def changed(self) -> bool:
@@ -65,16 +69,19 @@ class SyncReport:
         'Indexed 5 articles, 42 chunks: 5 added, 0 updated, 0 removed, 0 unchanged in 3.2s'
         >>> SyncReport(5, 42, 0, 0, 0, 5, seconds=0.4).summary()
         'Index is up to date: 5 articles, 42 chunks (nothing changed) in 0.4s'
+        >>> SyncReport(6, 42, 0, 0, 0, 5, seconds=0.4, kept=1).summary()[-58:]
+        '(nothing changed; 1 kept from files with problems) in 0.4s'
         """
+        kept = f"{self.kept} kept from files with problems" if self.kept else ""
         if not self.changed:
             return (
                 f"Index is up to date: {self.articles} articles, {self.chunks} chunks "
-                f"(nothing changed) in {self.seconds:.1f}s"
+                f"(nothing changed{'; ' + kept if kept else ''}) in {self.seconds:.1f}s"
             )
         return (
             f"Indexed {self.articles} articles, {self.chunks} chunks: {self.added} added, "
-            f"{self.updated} updated, {self.removed} removed, {self.unchanged} unchanged "
-            f"in {self.seconds:.1f}s"
+            f"{self.updated} updated, {self.removed} removed, {self.unchanged} unchanged"
+            f"{', ' + kept if kept else ''} in {self.seconds:.1f}s"
         )
 
 
@@ -93,7 +100,9 @@ def sync(
     t0 = time.perf_counter()
     if corpus is None:
         corpus = load_corpus(Path(corpus_dir), settings)
-    report = sync_articles(corpus.articles, settings, embedder, store, progress=progress)
+    report = sync_articles(
+        corpus.articles, settings, embedder, store, progress=progress, keep=corpus.keep
+    )
     return dataclasses.replace(
         report,
         duplicates=corpus.duplicates,
@@ -108,14 +117,23 @@ def sync_articles(
     embedder: Embedder,
     store: ChunkStore,
     progress: bool = True,
+    keep: Sequence[str] = (),
 ) -> SyncReport:
-    """Make ``articles`` exactly the live set of ``store``; the core of :func:`sync`."""
+    """Make ``articles`` exactly the live set of ``store``; the core of :func:`sync`.
+
+    Live articles not in ``articles`` are removed, except those that ``keep`` names: an
+    exact id, or a prefix ending in ``#`` (every row of an export file).
+    """
     t0 = time.perf_counter()
     live = store.live()
     wanted = {a.id: (a, article_hash(a)) for a in articles}
     added = [a for a, h in wanted.values() if a.id not in live]
     updated = [a for a, h in wanted.values() if a.id in live and live[a.id].article_hash != h]
-    removed = sorted(set(live) - set(wanted))
+    gone = set(live) - set(wanted)
+    exact = {k for k in keep if not k.endswith("#")}
+    prefixes = tuple(k for k in keep if k.endswith("#"))
+    kept = {i for i in gone if i in exact or i.startswith(prefixes)} if keep else set()
+    removed = sorted(gone - kept)
     moved = [  # same content, file now reached by another path: refresh the record only
         (a, h, live[a.id].n_chunks)
         for a, h in wanted.values()
@@ -149,7 +167,7 @@ def sync_articles(
             store.sentence_files.prune(a.article_hash for a in store.live().values())
         store.set_state("clean")
     return SyncReport(
-        articles=len(wanted),
+        articles=len(wanted) + len(kept),
         chunks=store.count(),
         added=len(added),
         updated=len(updated),
@@ -158,6 +176,7 @@ def sync_articles(
         embedded=embedded,
         seconds=time.perf_counter() - t0,
         changed_ids=tuple(sorted([*(a.id for a in [*added, *updated]), *removed])),
+        kept=len(kept),
     )
 
 

@@ -10,13 +10,17 @@ What happens, in order:
 
 1. Text is normalised: NFC, no BOM, ``\\n`` newlines, no-break spaces become spaces,
    zero-width characters go, every line is stripped.
-2. Top of the page: YAML front matter (``---`` ... ``---``), page dates, section labels
-   ("World and Nation", "LATIN AMERICA | 21-08-2019 12:56"), breadcrumbs and boilerplate
-   before the headline move to ``header_lines`` (kept there for date extraction).
-   The headline is the first remaining line that reads like one (at most 30 words, not
-   ending like a sentence); a short Title-Case or ALL-CAPS line counts as a section label
-   only when another headline-like line follows it. No headline: ``title`` is "".
-3. A "Comments"/"Reader Comments" heading splits off the reader comments: each one is
+2. Top of the page: page dates, section labels ("World and Nation", "LATIN AMERICA |
+   21-08-2019 12:56"), breadcrumbs and boilerplate before the headline move to
+   ``header_lines`` (kept there for date extraction). The headline is the first remaining
+   line that reads like one (at most 30 words, not ending like a sentence); a short
+   Title-Case or ALL-CAPS line counts as a section label only when another headline-like
+   line follows it. No headline: ``title`` is "". When the title is known from metadata
+   (front matter, an export's title, a web page's), ``clean(raw, title=...)`` skips this
+   step and only drops lines repeating it. (YAML front matter is read before cleaning, by
+   ``index.formats.markdown``.)
+3. A "Comments"/"Reader Comments" heading splits off the reader comments (or, with
+   ``comments_text``, the comments a reader already separated are used): each one is
    ``Comment(author, text, start, end)``, offsets into ``"\\n\\n".join(texts)``. An avatar
    line (one or two capitals) followed by a name line starts a comment; without avatars,
    each paragraph is a comment, its first line the author when it reads like a name.
@@ -167,28 +171,6 @@ def _next_nonblank(lines: list[str], start: int) -> int | None:
     return next((i for i in range(start, len(lines)) if lines[i]), None)
 
 
-def _front_matter(lines: list[str], header: list[str]) -> tuple[int, str]:
-    """Skip a YAML front matter block; its lines go to ``header``. Returns (next line, title)."""
-    first = _next_nonblank(lines, 0)
-    if first is None or lines[first] != "---":
-        return 0, ""
-    end = next(
-        (i for i in range(first + 1, min(len(lines), first + 60)) if lines[i] == "---"), None
-    )
-    if end is None:
-        return 0, ""
-    title = ""
-    for line in lines[first + 1 : end]:
-        key, sep, value = line.partition(":")
-        if not sep:
-            continue
-        value = value.strip().strip("\"'")
-        header.append(f"{key.strip()}: {value}")
-        if key.strip().lower() in ("title", "headline") and value:
-            title = value
-    return end + 1, title
-
-
 def _headline(lines: list[str], pos: int, header: list[str]) -> tuple[int, str]:
     """Move labels and dates above the headline to ``header``; return (body start, title)."""
     while (i := _next_nonblank(lines, pos)) is not None:
@@ -306,25 +288,41 @@ def _comments(lines: list[str]) -> tuple[Comment, ...]:
     return tuple(comments)
 
 
-def clean(raw: str) -> Cleaned:
-    """Split a raw page into headline, article text, reader comments and metadata lines."""
-    lines = [ln.strip() for ln in normalize_text(raw).split("\n")]
+def _lines(text: str) -> list[str]:
+    return [ln.strip() for ln in normalize_text(text).split("\n")]
+
+
+def clean(raw: str, title: str | None = None, comments_text: str | None = None) -> Cleaned:
+    """Split a raw page into headline, article text, reader comments and metadata lines.
+
+    ``title``: the headline is known (from metadata), so none is searched for.
+    ``comments_text``: the reader comments, already apart from ``raw``.
+
+        >>> c = clean("Oil deal\\n\\nIt was signed.", title="Oil deal", comments_text="Great!")
+        >>> c.title, c.body, [x.text for x in c.comments]
+        ('Oil deal', 'It was signed.', ['Great!'])
+    """
+    lines = _lines(raw)
     header: list[str] = []
-    pos, title = _front_matter(lines, header)
-    if not title:
-        pos, title = _headline(lines, pos, header)
+    if title:
+        title = " ".join(normalize_text(title).split())
+        pos = 0
+    else:
+        pos, title = _headline(lines, 0, header)
     rest = lines[pos:]
-    split = next(
-        (
-            i
-            for i, ln in enumerate(rest)
-            if _COMMENTS_HEADING_RE.fullmatch(ln) and _next_nonblank(rest, i + 1) is not None
-        ),
-        len(rest),
-    )
+    split = len(rest)
+    if comments_text is None:
+        split = next(
+            (
+                i
+                for i, ln in enumerate(rest)
+                if _COMMENTS_HEADING_RE.fullmatch(ln) and _next_nonblank(rest, i + 1) is not None
+            ),
+            len(rest),
+        )
     paras, source = _body(rest[:split], title, header)
     body = "\n\n".join("\n".join(p) for p in paras)
-    comments = _comments(rest[split + 1 :])
+    comments = _comments(rest[split + 1 :] if comments_text is None else _lines(comments_text))
     return Cleaned(
         title=title, body=body, comments=comments, header_lines=tuple(header), source=source
     )

@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.formats.fields import FieldNames
+
 CHUNKER_VERSION = "s1"
 """Bump when chunking logic changes, so old vectors live in a differently named collection."""
 
@@ -22,7 +24,9 @@ class IndexSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore", frozen=True)
 
-    corpus_dir: Path = Field(Path("seeds"), description="Folder of .txt/.md articles.")
+    corpus_dir: Path = Field(
+        Path("seeds"), description="Folder of articles (.txt .md .html .htm .jsonl .csv)."
+    )
     data_dir: Path = Field(Path(".qa"), description="Working dir: Chroma files, caches.")
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server.")
     embed_backend: str = Field("minilm", description="Embedder registry name.")
@@ -30,8 +34,47 @@ class IndexSettings(BaseSettings):
     chunk_tokens: int = Field(200, ge=16, le=2048, description="cl100k tokens per chunk.")
     chunk_overlap: int = Field(40, ge=0, le=1024, description="Overlap tokens (whole sentences).")
     max_file_bytes: int = Field(
-        2_000_000, ge=1, description="Larger article files are refused (2 MB by default)."
+        2_000_000,
+        ge=1,
+        description="Larger .txt/.md files are refused, and so is any article whose text is "
+        "larger (an export row, a web page's main text); 2 MB by default.",
     )
+    max_page_bytes: int = Field(
+        10_000_000,
+        ge=1,
+        description="Larger .html/.htm files are refused (10 MB: saved pages carry scripts and "
+        "styles besides the article).",
+    )
+    max_export_bytes: int = Field(
+        200_000_000,
+        ge=1,
+        description="Larger .jsonl/.csv exports are refused (200 MB: many articles per file).",
+    )
+    id_fields: str = Field("id", description="Export/front matter keys for the article id.")
+    title_fields: str = Field("title", description="Keys for the title, first present wins.")
+    text_fields: str = Field("text,body,content", description="Keys for the article text.")
+    date_fields: str = Field(
+        "published,date,publish_date", description="Keys for the publication date."
+    )
+    url_fields: str = Field("url", description="Keys for the link to the original.")
+    source_fields: str = Field("source", description="Keys for the source (site, agency).")
+    author_fields: str = Field("author", description="Keys for the author.")
+
+    def field_names(self) -> FieldNames:
+        """The export and front matter keys, each setting split at commas.
+
+        >>> IndexSettings(text_fields="story, text").field_names().text
+        ('story', 'text')
+        """
+        return FieldNames.parse(
+            id=self.id_fields,
+            title=self.title_fields,
+            text=self.text_fields,
+            published=self.date_fields,
+            url=self.url_fields,
+            source=self.source_fields,
+            author=self.author_fields,
+        )
 
     @property
     def chroma_path(self) -> Path:

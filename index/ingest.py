@@ -4,30 +4,43 @@
     >>> a = parse_article(raw, "x")
     >>> a.title, a.published, a.date_source, a.body
     ('Maduro wins vote', '2024-07-29', 'dateline', 'He won.')
+    >>> a = parse_article("---\\ntitle: Vote\\ndate: July 29, 2024\\n---\\nHe won.", "y")
+    >>> a.title, a.published, a.date_source, a.date_evidence
+    ('Vote', '2024-07-29', 'front_matter', 'date: July 29, 2024')
 
-``load_corpus(folder, settings)`` reads every ``.txt`` and ``.md`` file under ``folder``
-(recursively, hidden files and folders left out). The article id is the path relative to
-the folder without its suffix, in posix form (``seeds/000_x.txt`` -> ``000_x``,
-``corpus/world/a.md`` -> ``world/a``). ``catalog.toml`` in the folder, when present,
-overrides title, date and source per id (see ``index.catalog``).
+``load_corpus(folder, settings)`` reads every article file under ``folder`` (recursively,
+hidden files and folders left out): ``.txt``/``.md`` (with or without front matter),
+``.html``/``.htm`` saved pages, ``.jsonl``/``.csv`` exports (see ``index.formats``). The
+article id is the path relative to the folder without its suffix, in posix form
+(``seeds/000_x.txt`` -> ``000_x``, ``corpus/world/a.md`` -> ``world/a``); an export row's
+is ``<file id>#<row id>`` (``feeds/june.jsonl`` row ``a1`` -> ``feeds/june#a1``).
+``catalog.toml`` in the folder, when present, overrides title, date and source per id
+(see ``index.catalog``).
+
+The date follows one order of trust (``index.formats.dating``): catalog > an export's
+date field or front matter > a page's meta tags / JSON-LD > a dateline in the text > a
+date in the URL > unknown.
 
 A bad folder is a ``CorpusError``; a bad file is skipped with a one-line warning naming it
 (binary, empty, too large, unreadable, nothing left after cleaning, id taken by a file
-with another suffix) while the rest loads. Files whose cleaned article text and comments
-are identical (headline and catalog metadata aside) are indexed once: the first id in
-sorted order is kept and the pair ``(kept_id, duplicate_id)`` is reported.
+with another suffix) while the rest loads. Problems inside a file (a bad export row, a web
+page with no main text, a CSV without a text column, a date that does not parse) are
+warnings naming the file and line; the file's other articles load, and the ids in
+``Corpus.keep`` tell the indexer to keep what it indexed from such a file before. Files
+whose cleaned article text and comments are identical (headline and catalog metadata
+aside) are indexed once: the first id in sorted order is kept and the pair
+``(kept_id, duplicate_id)`` is reported.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
 import logging
 import os
 import re
-import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.catalog import Catalog, load_catalog
@@ -35,12 +48,17 @@ from index.clean import clean, normalize_text
 from index.config import IndexSettings
 from index.dates import extract_date
 from index.errors import CorpusError
+from index.files import read_text_file
+from index.formats import EXPORT_SUFFIXES, SUFFIXES, FileProblem, Found, read_file
+from index.formats.dating import DateClaim, choose, url_date
+from index.formats.markdown import read_markdown
 from index.types import Article
 
 __all__ = [
     "CATALOG_NAME",
     "SUFFIXES",
     "Corpus",
+    "build_article",
     "load_corpus",
     "parse_article",
     "read_text_file",
@@ -48,89 +66,35 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md")
 CATALOG_NAME = "catalog.toml"
-_BINARY_SIGNATURES = (
-    b"%PDF-",
-    b"PK\x03\x04",
-    b"\x89PNG",
-    b"GIF8",
-    b"\xff\xd8\xff",
-    b"\x1f\x8b",
-    b"\x7fELF",
-    b"\xd0\xcf\x11\xe0",
-)
+ROW_SEPARATOR = "#"
+"""Between a file's id and a row's id in the id of an export row: ``feeds/june#a1``."""
 _FIX = "point to another folder: qa index <folder>"
 
 
 @dataclass(frozen=True)
 class Corpus:
-    """What a folder yields: articles, files skipped, and same-content files seen once."""
+    """What a folder yields: articles, files skipped, and same-content files seen once.
+
+    ``formats`` maps each article id to how it was stored ("text", "front matter", "html",
+    "jsonl", "csv"). ``keep`` holds article ids, and ``<file id>#`` prefixes, of files that
+    had a problem this time: what was indexed from them before stays until they are fixed.
+    """
 
     articles: tuple[Article, ...]
     warnings: tuple[str, ...]
     duplicates: tuple[tuple[str, str], ...]
+    formats: Mapping[str, str] = field(default_factory=dict)
+    keep: tuple[str, ...] = ()
 
-
-def _not_text(path: Path, why: str) -> CorpusError:
-    return CorpusError(
-        f"{path} is not a text file ({why}): only UTF-8 or Latin-1 .txt/.md articles can be "
-        "indexed; convert it to plain text or remove it."
-    )
-
-
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 (BOM or not), UTF-16 with a BOM, else cp1252/Latin-1; binary is refused."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as e:
-            raise _not_text(path, "broken UTF-16") from e
-    else:
-        if data.startswith(_BINARY_SIGNATURES):
-            raise _not_text(path, "binary file signature")
-        if b"\x00" in data:
-            raise _not_text(path, "contains NUL bytes")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                text = data.decode("latin-1")
-            logger.info("%s is not valid UTF-8: read as Latin-1 (cp1252)", path)
-    controls = sum(1 for ch in text if ch not in "\t\n\r\f\v" and unicodedata.category(ch) == "Cc")
-    if "\x00" in text or controls > len(text) * 0.01:
-        raise _not_text(path, f"{controls} control characters")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def read_text_file(path: Path, max_bytes: int) -> str:
-    """The file's text with ``\\n`` newlines; any problem is a one-line ``CorpusError``.
-
-    Refused: files over ``max_bytes``, unreadable files, binary content, empty files.
-    """
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CorpusError(
-                f"{path} is {size:,} bytes, over the {max_bytes:,}-byte limit: split it, or "
-                "raise the limit (QA_MAX_FILE_BYTES / max_file_bytes)."
-            )
-        with path.open("rb") as f:
-            data = f.read(max_bytes + 1)
-    except PermissionError as e:
-        raise CorpusError(f"{path} cannot be read (permission denied): chmod a+r {path}") from e
-    except OSError as e:
-        raise CorpusError(f"{path} cannot be read ({e.strerror or e}).") from e
-    if len(data) > max_bytes:
-        raise CorpusError(f"{path} grew past the {max_bytes:,}-byte limit while being read.")
-    text = _decode(data, path)
-    if not text.strip():
-        raise CorpusError(
-            f"{path} is empty (or only whitespace): add the article text or remove it."
-        )
-    return text
+    def by_format(self) -> dict[str, tuple[int, int]]:
+        """``{format: (articles read, articles with a date)}``, in order of first appearance."""
+        counts: dict[str, tuple[int, int]] = {}
+        for a in self.articles:
+            fmt = self.formats.get(a.id, "text")
+            read, dated = counts.get(fmt, (0, 0))
+            counts[fmt] = (read + 1, dated + (a.published is not None))
+        return counts
 
 
 def _content_hash(*parts: object) -> str:
@@ -138,30 +102,33 @@ def _content_hash(*parts: object) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
-def parse_article(
-    raw: str, article_id: str, catalog: Catalog | None = None, path: str = ""
+def build_article(
+    found: Found, article_id: str, catalog: Catalog | None = None, path: str = ""
 ) -> Article:
-    """One article from its raw text: cleaned, dated, catalog values applied.
+    """One article from what its file gave: cleaned, dated by the order of trust, catalogued.
 
-    Catalog values win over what the text says; without an entry the headline and the
-    dateline found in the text are used, and the title falls back to the id.
+    Catalog values win over everything; then the file's metadata (title, source, date),
+    then what the text says (headline, dateline, agency sign-off); the title falls back to
+    the id.
     """
-    cleaned = clean(raw)
+    cleaned = clean(found.text, title=found.title, comments_text=found.comments_text)
     first_paragraph = cleaned.body.split("\n\n", 1)[0]
-    published, date_source, evidence = extract_date(
-        [*cleaned.header_lines, first_paragraph], title=cleaned.title or None
-    )
+    dateline = extract_date([*cleaned.header_lines, first_paragraph], title=cleaned.title or None)
+    claims = [c for c in (found.date, DateClaim(*dateline)) if c is not None]
+    if found.url and not any(c.published for c in claims):
+        claims.append(DateClaim(url_date(found.url), "url", found.url))
+    published, date_source, evidence = choose(claims)
     entry = catalog.get(article_id) if catalog is not None else None
     title = (entry.title if entry and entry.title else cleaned.title) or article_id
-    source = entry.source if entry and entry.source else cleaned.source
+    source = entry.source if entry and entry.source else found.source or cleaned.source
     if entry and entry.published:
         published = entry.published
         date_source = entry.date_source or "catalog"
         evidence = entry.evidence_text
     comments = tuple((c.author, c.text) for c in cleaned.comments)
-    content_hash = _content_hash(
-        title, published, date_source, source, evidence, cleaned.body, comments
-    )
+    parts: list[object] = [title, published, date_source, source, evidence, cleaned.body, comments]
+    if found.url or found.author:  # only then, so that plain files keep their hashes
+        parts += [found.url, found.author]
     return Article(
         id=article_id,
         title=title,
@@ -170,14 +137,31 @@ def parse_article(
         source=source,
         body=cleaned.body,
         comments=cleaned.comments,
-        content_hash=content_hash,
+        content_hash=_content_hash(*parts),
         path=path,
         date_evidence=evidence,
+        url=found.url,
+        author=found.author,
     )
 
 
+def parse_article(
+    raw: str, article_id: str, catalog: Catalog | None = None, path: str = ""
+) -> Article:
+    """One article from the raw text of a .txt/.md file (front matter read, if any).
+
+    Catalog values win over what the file says; without an entry the front matter, then
+    the headline and the dateline found in the text are used, and the title falls back to
+    the id. Problems with the front matter are logged as warnings.
+    """
+    found, warnings = read_markdown(raw, path or article_id)
+    for line in warnings:
+        logger.warning(line)
+    return build_article(found, article_id, catalog, path)
+
+
 def _article_files(folder: Path, warnings: list[str]) -> list[tuple[str, Path]]:
-    """(article id, path) of every .txt/.md under ``folder``, hidden entries left out."""
+    """(file id, path) of every article file under ``folder``, hidden entries left out."""
 
     def unreadable(error: OSError) -> None:
         warnings.append(f"Skipped folder {error.filename}: cannot be listed ({error.strerror}).")
@@ -219,6 +203,10 @@ def _check_catalog(catalog: Catalog, ids: set[str], raws: dict[str, str]) -> lis
     return warnings
 
 
+def _article_id(file_id: str, found: Found) -> str:
+    return file_id if found.row_id is None else f"{file_id}{ROW_SEPARATOR}{found.row_id}"
+
+
 def load_corpus(folder: Path, settings: IndexSettings) -> Corpus:
     """Every article under ``folder`` (see the module doc for ids, skips and duplicates)."""
     folder = Path(folder)
@@ -233,42 +221,74 @@ def load_corpus(folder: Path, settings: IndexSettings) -> Corpus:
     warnings: list[str] = []
     files = _article_files(folder, warnings)
     if not files:
-        raise CorpusError(f"No .txt or .md articles in {folder}. Add article files, or {_FIX}")
+        raise CorpusError(
+            f"No articles in {folder} (looked for {' '.join(SUFFIXES)} files). "
+            f"Add article files, or {_FIX}"
+        )
 
     articles: list[Article] = []
     duplicates: list[tuple[str, str]] = []
-    first_path: dict[str, Path] = {}
+    formats: dict[str, str] = {}
+    keep: list[str] = []
+    taken: dict[str, str] = {}
     raws: dict[str, str] = {}
     seen_content: dict[str, str] = {}
-    for article_id, path in files:
-        if article_id in first_path:
+    for file_id, path in files:
+        if file_id in taken:
             warnings.append(
-                f"Skipped {path}: article id {article_id!r} is already taken by "
-                f"{first_path[article_id]}; rename one of them."
+                f"Skipped {path}: article id {file_id!r} is already taken by "
+                f"{taken[file_id]}; rename one of them."
             )
             continue
-        first_path[article_id] = path
+        taken[file_id] = str(path)
+        export = path.suffix.lower() in EXPORT_SUFFIXES
         try:
-            raw = read_text_file(path, settings.max_file_bytes)
+            found_all, problems = read_file(path, settings)
+        except FileProblem as e:
+            warnings.append(str(e))
+            keep.append(file_id)
+            continue
         except CorpusError as e:
             warnings.append(f"Skipped: {e}")
             continue
-        article = parse_article(raw, article_id, catalog, path=str(path))
-        if not article.body:
-            warnings.append(
-                f"Skipped {path}: no article text left after cleaning (only a headline, "
-                "dates or page boilerplate)."
+        warnings.extend(problems)
+        if export and problems:
+            keep.append(file_id + ROW_SEPARATOR)
+        for found in found_all:
+            article_id = _article_id(file_id, found)
+            if export and article_id in taken:
+                warnings.append(
+                    f"{found.where}: article id {article_id!r} is already taken by "
+                    f"{taken[article_id]}; row skipped. Rename one of them."
+                )
+                continue
+            taken[article_id] = found.where
+            article = build_article(found, article_id, catalog, path=str(path))
+            if not article.body:
+                if found.format in ("text", "front matter"):
+                    warnings.append(
+                        f"Skipped {path}: no article text left after cleaning (only a "
+                        "headline, dates or page boilerplate)."
+                    )
+                else:
+                    warnings.append(
+                        f"{found.where}: no article text left after cleaning (only a "
+                        "headline, dates or page boilerplate); not indexed."
+                    )
+                    keep.append(article_id)
+                continue
+            raws[article_id] = found.text
+            formats[article_id] = found.format
+            fingerprint = _content_hash(
+                article.body, [(c.author, c.text) for c in article.comments]
             )
-            continue
-        raws[article_id] = raw
-        fingerprint = _content_hash(article.body, [(c.author, c.text) for c in article.comments])
-        if fingerprint in seen_content:
-            duplicates.append((seen_content[fingerprint], article_id))
-            continue
-        seen_content[fingerprint] = article_id
-        articles.append(article)
+            if fingerprint in seen_content:
+                duplicates.append((seen_content[fingerprint], article_id))
+                continue
+            seen_content[fingerprint] = article_id
+            articles.append(article)
 
-    warnings.extend(_check_catalog(catalog, set(first_path), raws))
+    warnings.extend(_check_catalog(catalog, set(taken), raws))
     for line in warnings:
         logger.warning(line)
     for kept, dropped in duplicates:
@@ -278,4 +298,10 @@ def load_corpus(folder: Path, settings: IndexSettings) -> Corpus:
             f"None of the {len(files)} article files in {folder} could be used "
             f"(first problem: {warnings[0] if warnings else 'unknown'}). Fix them, or {_FIX}"
         )
-    return Corpus(articles=tuple(articles), warnings=tuple(warnings), duplicates=tuple(duplicates))
+    return Corpus(
+        articles=tuple(articles),
+        warnings=tuple(warnings),
+        duplicates=tuple(duplicates),
+        formats=formats,
+        keep=tuple(keep),
+    )

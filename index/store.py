@@ -53,6 +53,8 @@ def article_hash(article: Article) -> str:
 
     Includes the metadata as well as the text, so a corrected date or title also
     counts as a change; the file path does not (``seeds/`` and ``./seeds`` are the same).
+    The link and author count only when present, so articles without them keep the hash
+    they had before those fields existed (no re-embedding after an upgrade).
 
     >>> a = Article("a", "T", None, "unknown", None, "Body.")
     >>> article_hash(a) == article_hash(Article("a", "T", None, "unknown", None, "Body."))
@@ -71,6 +73,8 @@ def article_hash(article: Article) -> str:
         article.content_hash,
         article.date_evidence,
     ]
+    if article.url or article.author:
+        fields += [article.url, article.author]
     blob = json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")
     return hashlib.sha256(blob).hexdigest()[:32]
 
@@ -193,6 +197,8 @@ class ChunkStore:
                 content_hash=str(m["content_hash"]),
                 path=str(m["path"]),
                 date_evidence=_or_none(m["date_evidence"]),
+                url=_or_none(m.get("url")),
+                author=_or_none(m.get("author")),
             )
         return out
 
@@ -346,6 +352,8 @@ class ChunkStore:
                         "date_source": a.date_source,
                         "date_evidence": a.date_evidence or "",
                         "source": a.source or "",
+                        "url": a.url or "",
+                        "author": a.author or "",
                         "path": a.path,
                         "content_hash": a.content_hash,
                         "article_hash": h,

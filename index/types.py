@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ChunkKind = Literal["body", "comment"]
-DateSource = Literal["catalog", "dateline", "inferred", "unknown"]
+DateSource = Literal[
+    "catalog", "metadata", "front_matter", "html_meta", "dateline", "url", "inferred", "unknown"
+]
+"""Which rule gave ``Article.published``, in the order of trust (``index.formats.dating``):
+the curated catalog ("catalog", or the "dateline"/"inferred" it records), an export's date
+field ("metadata"), Markdown front matter ("front_matter"), a web page's meta tags or JSON-LD
+("html_meta"), a dateline in the text ("dateline"), a date in the article's URL ("url"),
+else "unknown"."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,9 @@ class Article:
     """One news article after cleaning.
 
     ``published`` is an ISO 8601 date at the precision the text supports ("2026-01-10",
-    "2024-07") or None when unknown: never made up.
+    "2024-07") or None when unknown: never made up. ``url`` is the link to the original
+    (a page's canonical URL, an export's or front matter's ``url``) and ``author`` the
+    byline, when known.
     """
 
     id: str
@@ -41,6 +50,8 @@ class Article:
     content_hash: str = ""
     path: str = ""
     date_evidence: str | None = None
+    url: str | None = None
+    author: str | None = None
 
     @property
     def comments_text(self) -> str:

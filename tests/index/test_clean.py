@@ -165,11 +165,17 @@ def test_markdown_heading_and_front_matter() -> None:
     cleaned = clean("# Talks resume\n\nThe sides met.\n\n## Background\n\nThey met before.")
     assert cleaned.title == "Talks resume"
     assert cleaned.body == "The sides met.\n\n## Background\n\nThey met before."
-    fm = clean('---\ntitle: "Oil deal signed"\ndate: 2024-07-03\n---\nThe deal was signed.')
-    assert fm.title == "Oil deal signed"
-    assert fm.body == "The deal was signed."
-    assert parse_article('---\ntitle: "X"\ndate: 2024-07-03\n---\nText.', "x").published == (
-        "2024-07-03"
+    # front matter is read before cleaning (index.formats.markdown), not by clean()
+    fm = parse_article(
+        '---\ntitle: "Oil deal signed"\ndate: 2024-07-03\n---\nThe deal was signed.', "x"
+    )
+    assert (fm.title, fm.body) == ("Oil deal signed", "The deal was signed.")
+    assert (fm.published, fm.date_source) == ("2024-07-03", "front_matter")
+    known = clean("Oil deal signed\n\nThe deal was signed.", title="Oil deal signed")
+    assert (known.title, known.body, known.header_lines) == (
+        "Oil deal signed",
+        "The deal was signed.",
+        (),
     )
 
 

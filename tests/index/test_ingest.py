@@ -165,8 +165,8 @@ def test_folder_without_articles(tmp_path: Path) -> None:
     with pytest.raises(CorpusError) as err:
         load_corpus(tmp_path, IndexSettings())
     assert str(err.value) == (
-        f"No .txt or .md articles in {tmp_path}. Add article files, or point to another "
-        "folder: qa index <folder>"
+        f"No articles in {tmp_path} (looked for .txt .md .html .htm .jsonl .csv files). "
+        "Add article files, or point to another folder: qa index <folder>"
     )
 
 
