@@ -91,6 +91,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     )
     report = dataclasses.replace(report, seconds=time.perf_counter() - t0)
     print(report.summary())
+    for fmt, (read, dated) in corpus.by_format().items():  # e.g. "  jsonl: 300 read, 300 dated"
+        print(f"  {fmt}: {read} read, {dated} dated")
     for kept, dropped in report.duplicates:
         print(f"Duplicate: {dropped} has the same content as {kept}; indexed once, as {kept}.")
     for line in report.warnings:

@@ -61,6 +61,9 @@ def citation_for(snap: Snapshot, n: int, article_id: str, kind: str, start: int,
         end=end,
         kind="comment" if kind == "comment" else "body",
         score=round(score, 4),
+        url=a.url,
+        source=a.source,
+        date_source=a.date_source,
     )
 
 

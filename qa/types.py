@@ -38,6 +38,13 @@ class Citation:
     end: int
     kind: ChunkKind = "body"
     score: float = 0.0
+    url: str | None = None
+    """Link to the original article (a page's canonical URL, an export's url), when known."""
+    source: str | None = None
+    """Site or agency the article comes from, when known."""
+    date_source: str | None = None
+    """Which rule gave ``published`` ("catalog", "metadata", "front_matter", "html_meta",
+    "dateline", "url", "inferred", "unknown"): see ``index.formats.dating``."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +85,9 @@ class Answer:
                     "end": c.end,
                     "kind": c.kind,
                     "score": round(c.score, 4),
+                    "url": c.url,
+                    "source": c.source,
+                    "date_source": c.date_source,
                 }
                 for c in self.citations
             ],

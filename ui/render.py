@@ -149,8 +149,52 @@ def render_article(article: Article, c: Citation) -> str:
     return f'<div class="qa-article">{body}</div>'
 
 
+DATE_RULES = {
+    "catalog": "the curated catalog",
+    "metadata": "the export's date field",
+    "front_matter": "the file's front matter",
+    "html_meta": "the page's metadata",
+    "dateline": "a dateline in the text",
+    "url": "the date in the article's link",
+    "inferred": "inferred by the catalog's editor",
+    "unknown": "no date found",
+}
+"""What the date's hover text says about ``Citation.date_source``."""
+
+
+def _title_html(c: Citation) -> str:
+    """The title, a link to the original when the citation has an http(s) URL.
+
+    >>> link = _title_html(Citation(1, "a", "T <b>", None, "q", 0, 1, url="https://x.example/?a&b"))
+    >>> link.startswith('<a class="qa-title" href="https://x.example/?a&amp;b" target="_blank"')
+    True
+    >>> link.endswith(">T &lt;b&gt;</a>")
+    True
+    >>> _title_html(Citation(1, "a", "T", None, "q", 0, 1, url="javascript:alert(1)"))
+    '<span class="qa-title">T</span>'
+    """
+    title = esc(c.title or c.article_id)
+    url = (c.url or "").strip()
+    if not url.lower().startswith(("http://", "https://")) or any(ch.isspace() for ch in url):
+        return f'<span class="qa-title">{title}</span>'
+    return (
+        f'<a class="qa-title" href="{esc(url)}" target="_blank" '
+        f'rel="noopener noreferrer nofollow">{title}</a>'
+    )
+
+
+def _date_html(c: Citation, article: Article | None) -> str:
+    """The date, with the rule that gave it on hover (and the source beside it)."""
+    rule = c.date_source or (article.date_source if article is not None else None)
+    hover = f' title="Date from {esc(DATE_RULES.get(rule, rule))}"' if rule else ""
+    date = f'<span class="qa-date"{hover}>{esc(human_date(c.published))}</span>'
+    source = c.source or (article.source if article is not None else None)
+    return date + (f'<span class="qa-site">{esc(source)}</span>' if source else "")
+
+
 def render_citation(c: Citation, article: Article | None, highlight: bool = True) -> str:
-    """One source: number, title, date, the quote in context; expands to the whole article."""
+    """One source: number, title (linked to the original), date, source, the quote in context;
+    expands to the whole article. The date's hover text says how it was established."""
     is_comment = c.kind == "comment"
     classes = "qa-source qa-comment" if is_comment else "qa-source"
     badge = ""
@@ -165,8 +209,7 @@ def render_citation(c: Citation, article: Article | None, highlight: bool = True
     return (
         f'<details class="{classes}"><summary>'
         f'<span class="qa-n">[{c.n}]</span> '
-        f'<span class="qa-title">{esc(c.title or c.article_id)}</span> '
-        f'<span class="qa-date">{esc(human_date(c.published))}</span>{badge}'
+        f"{_title_html(c)} {_date_html(c, article)}{badge}"
         f'<span class="qa-quote">{quote}</span>'
         '<span class="qa-expand">Show the whole article</span>'
         f"</summary>{full}</details>"
@@ -238,6 +281,9 @@ CSS = """
 .qa-title { font-weight: 600; }
 .qa-date { color: var(--body-text-color-subdued); font-size: .9em; margin-left: .3em; }
 .qa-date::before { content: "· "; }
+.qa-site { color: var(--body-text-color-subdued); font-size: .9em; margin-left: .3em; }
+.qa-site::before { content: "· "; }
+a.qa-title { color: inherit; text-decoration: underline; text-decoration-thickness: 1px; }
 .qa-quote { display: block; margin: .35em 0 .2em 0; padding: 0 0 0 .7em; border-left: 3px solid
   var(--border-color-accent); font-size: .93em; white-space: pre-wrap; }
 .qa-expand { font-size: .8em; color: var(--color-accent); }

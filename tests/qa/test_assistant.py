@@ -140,6 +140,7 @@ def test_json_shape_is_stable(seed_bot: Assistant) -> None:
     assert list(data) == ["answer", "abstained", "citations", "timings_ms"]
     assert list(data["citations"][0]) == [
         "n", "article_id", "title", "published", "quote", "start", "end", "kind", "score",
+        "url", "source", "date_source",
     ]  # fmt: skip
     assert {"embed_query", "search", "evidence", "compose", "total"} <= set(data["timings_ms"])
 

@@ -23,7 +23,8 @@ from ui.render import (
     render_text,
 )
 
-SAFE_TAGS = {"div", "p", "sup", "span", "details", "summary", "mark"}
+SAFE_TAGS = {"div", "p", "sup", "span", "details", "summary", "mark", "a"}
+SAFE_ATTRS = {"class", "title"}  # plus href/target/rel on a source's link (checked below)
 
 BODY = (
     "CARACAS — Officials met on Wednesday in Antigua.\n\n"
@@ -128,7 +129,7 @@ def test_article_text_quotes_and_titles_are_escaped(payload: str) -> None:
     out = render_answer(answer, {"a1": a})
     tags = parse(out)
     assert {t for t, _ in tags.tags} <= SAFE_TAGS
-    assert all(name == "class" for _, attrs in tags.tags for name, _ in attrs)
+    assert all(name in SAFE_ATTRS for _, attrs in tags.tags for name, _ in attrs)
     assert payload not in out
     assert html.escape(payload, quote=True) in out
     assert tags.marks[0] == quote  # the mark still lands on the (unescaped) span
@@ -206,3 +207,42 @@ def test_any_text_marks_exactly_its_span(text: str, start: int, length: int) -> 
 def test_docstring_examples() -> None:
     result = doctest.testmod(ui.render)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        'https://x.example/" onmouseover="alert(1)',
+        "//evil.example/a",
+    ],
+)
+def test_only_http_links_are_rendered_and_they_stay_one_attribute(url: str) -> None:
+    tags = parse(render_citation(cite(url=url), article()))
+    links = [attrs for tag, attrs in tags.tags if tag == "a"]
+    for attrs in links:
+        href = dict(attrs)["href"] or ""
+        assert href.startswith("https://") and '"' not in href and " " not in href
+        assert {name for name, _ in attrs} == {"class", "href", "target", "rel"}
+    assert not links or url.startswith("https://")
+    assert "javascript" not in str(links).lower()
+
+
+def test_title_links_to_the_original_and_date_rule_shows_on_hover() -> None:
+    c = cite(url="https://news.example/2024/07/03/oil?a=1&b=2", source="Daily <Planet>")
+    c = Citation(**{**c.to_dict(), "date_source": "url"})
+    out = render_citation(c, article())
+    tags = parse(out)
+    (link,) = [dict(attrs) for tag, attrs in tags.tags if tag == "a"]
+    assert link["href"] == "https://news.example/2024/07/03/oil?a=1&b=2"  # unescaped by parser
+    assert link["rel"] == "noopener noreferrer nofollow" and link["target"] == "_blank"
+    (date,) = [dict(attrs) for tag, attrs in tags.tags if dict(attrs).get("class") == "qa-date"]
+    assert date["title"] == "Date from the date in the article's link"
+    assert "Daily &lt;Planet&gt;" in out  # the source is shown, escaped
+    # without a link the title is plain text, and the article's rule is the fallback
+    plain = parse(render_citation(cite(), article()))
+    assert not [t for t, _ in plain.tags if t == "a"]
+    (date,) = [dict(attrs) for tag, attrs in plain.tags if dict(attrs).get("class") == "qa-date"]
+    assert date["title"] == "Date from the curated catalog"
