@@ -85,6 +85,7 @@ _BOILERPLATE = [
     r"advertisement|advertisment|sponsored(?: content)?|ad",
     r"(?:read more|read also|also read|related(?: articles| stories| news)?|recommended"
     r"|you may also like|trending)\s*:?",
+    r"(?:read more|read also|also read|see also)\s*:\s*[^.!?]{1,150}",  # a teaser link's title
     r"(?:follow|subscribe to|like) us on\b.{0,60}",
     r"(?:tags|topics|filed under)\s*:.{0,200}",
     r"print(?: this (?:article|page))?|email(?: this (?:article|page))?",

@@ -131,3 +131,36 @@ def test_help_is_fast_because_heavy_libraries_load_lazily() -> None:
         "print([m for m in heavy if m in sys.modules])",
     )
     assert probe.stdout.strip() == "[]", probe.stderr
+
+
+def test_index_counts_formats_and_bad_input_exits_0(
+    seeds_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    good = {"id": "a", "title": "Oil deal", "text": "The deal was signed.", "date": "2024-07-03"}
+    (seeds_copy / "feed.jsonl").write_text(
+        json.dumps(good) + "\n{broken\n" + json.dumps({"id": "b", "text": "Undated row."}) + "\n"
+    )
+    (seeds_copy / "nocol.csv").write_text("id,title\n1,No text column\n")
+    (seeds_copy / "home.html").write_text("<html><body><nav>Home | World</nav></body></html>")
+    (seeds_copy / "note.md").write_text("---\ntitle: Note\ndate: someday\n---\nTalks went on.\n")
+    code = main(["index", str(seeds_copy), "--data-dir", str(tmp_path / "d"), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0
+    lines = captured.out.splitlines()
+    assert lines[0].startswith("Indexed 8 articles, ")
+    assert lines[1:4] == [
+        "  text: 5 read, 5 dated",  # the seeds: dated by their catalog
+        "  jsonl: 2 read, 1 dated",
+        "  front matter: 1 read, 0 dated",
+    ]
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 4
+    for name in (
+        "feed.jsonl:2: not valid JSON",
+        "nocol.csv: no text column",
+        "home.html: no main",
+        "note.md: the date is not used",
+    ):
+        assert sum(name in w for w in warnings) == 1, name

@@ -59,9 +59,16 @@ def _page(path: Path, settings: IndexSettings) -> Found:
     if data.startswith(BINARY_SIGNATURES) or b"\x00" in data[:4096]:
         decode_text(data, path)  # raises the one-line "not a text file" error
     try:
-        return read_html(decode_file(data), str(path))
+        found = read_html(decode_file(data), str(path))
     except ValueError as e:
         raise FileProblem(str(e)) from e
+    size = len(found.text.encode("utf-8", "surrogatepass"))
+    if size > settings.max_file_bytes:
+        raise CorpusError(
+            f"{path}: its main text is {size:,} bytes, over the {settings.max_file_bytes:,}-byte "
+            "article limit: raise the limit (QA_MAX_FILE_BYTES / max_file_bytes)."
+        )
+    return found
 
 
 def read_file(path: Path, settings: IndexSettings) -> tuple[list[Found], list[str]]:
@@ -73,7 +80,8 @@ def read_file(path: Path, settings: IndexSettings) -> tuple[list[Found], list[st
     if suffix in EXPORT_SUFFIXES:
         from index.formats.exports import read_csv, read_jsonl
 
-        text = read_text_file(path, settings.max_export_bytes, "QA_MAX_EXPORT_BYTES")
+        limit = "QA_MAX_EXPORT_BYTES / max_export_bytes"
+        text = read_text_file(path, settings.max_export_bytes, limit)
         reader = read_jsonl if suffix == ".jsonl" else read_csv
         return reader(text, str(path), names, settings.max_file_bytes)
     from index.formats.markdown import read_markdown

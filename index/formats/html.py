@@ -34,9 +34,10 @@ A page with no main text (only navigation, a cookie banner, a headline) is a
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
-from index.formats.dating import DateClaim, page_date_bounds
+from index.formats.dating import DateClaim, date_value, page_date_bounds
 from index.formats.found import Found
 
 __all__ = ["MIN_PROSE_WORDS", "read_html"]
@@ -98,18 +99,52 @@ def _metadata_only(tree: Any) -> Any:
     return doc
 
 
-def _evidence(doc: Any, published: str) -> str:
-    """Which metadata said so: the meta tag, or JSON-LD."""
-    for meta in doc.iter("meta"):
-        content = meta.get("content") or ""
-        if content.startswith(published):
-            name = meta.get("property") or meta.get("name") or meta.get("itemprop") or "meta"
-            return f"{name}: {content}"
+def _json_dates(data: object, out: list[tuple[str, str]]) -> None:
+    """Every ``"...date...": "value"`` pair in parsed JSON-LD, depth first."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str) and "date" in str(key).lower():
+                out.append((f"JSON-LD {key}", value))
+            else:
+                _json_dates(value, out)
+    elif isinstance(data, list):
+        for item in data:
+            _json_dates(item, out)
+
+
+def _stated(doc: Any) -> list[tuple[str, str]]:
+    """(label, value) of every date the metadata states: meta tags, datetime, JSON-LD."""
+    stated: list[tuple[str, str]] = []
     for el in doc.iter():
-        value = el.get("datetime") or el.get("content") or ""
-        if value.startswith(published):
-            return f"{el.get('itemprop') or el.tag}: {value}"
-    return f"JSON-LD: {published}"
+        value = el.get("datetime") or el.get("content")
+        name = el.get("property") or el.get("name") or el.get("itemprop") or str(el.tag)
+        if value:
+            stated.append((name, value))
+    for script in doc.xpath("//script[@type='application/ld+json']"):
+        try:
+            _json_dates(json.loads(script.text or ""), stated)
+        except ValueError:
+            continue
+    return stated
+
+
+def _checked(doc: Any, published: str) -> DateClaim | None:
+    """htmldate's date, at the precision the metadata states it, with what stated it.
+
+    htmldate completes a partial date ("2023-11") with a day; the day is never kept unless a
+    tag states it. A date no tag states in a form ``date_value`` reads is trusted as found.
+    """
+    partial: DateClaim | None = None
+    for name, value in _stated(doc):
+        try:
+            iso = date_value(value)
+        except ValueError:
+            continue
+        if iso == published:
+            return DateClaim(published, "html_meta", f"{name}: {value}")
+        if partial is None and published.startswith(iso):
+            partial = DateClaim(iso, "html_meta", f"{name}: {value}")
+    return partial or DateClaim(published, "html_meta", "page metadata")
 
 
 def _meta_date(tree: Any) -> DateClaim | None:
@@ -120,9 +155,15 @@ def _meta_date(tree: Any) -> DateClaim | None:
     published = find_date(
         doc, url="", extensive_search=False, original_date=True, min_date=low, max_date=high
     )
-    if not published:
-        return None
-    return DateClaim(str(published), "html_meta", _evidence(doc, str(published)))
+    if published:
+        return _checked(doc, str(published))
+    for name, value in _stated(doc):  # htmldate skips partial dates: a stated "2023-11"
+        if any(word in name.lower() for word in ("publish", "created", "pubdate")):
+            try:
+                return DateClaim(date_value(value), "html_meta", f"{name}: {value}")
+            except ValueError:
+                continue
+    return None
 
 
 def read_html(page: str | bytes, where: str) -> Found:

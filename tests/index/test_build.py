@@ -268,3 +268,47 @@ def test_killed_sync_leaves_whole_articles_and_the_next_sync_completes(tmp_path:
     ), "chunks embedded before the kills were reused"
     again = sync(corpus, settings, FakeEmbedder(), store, progress=False)
     assert not again.changed and again.embedded == 0
+
+
+def test_a_file_with_a_problem_keeps_what_was_indexed_from_it(tmp_path: Path) -> None:
+    """A broken export line or a page that lost its text: the rest syncs, nothing is lost."""
+    import json
+
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    rows = [
+        {"id": f"r{i}", "text": f"Row {i} says the talks in Doha went on for day {i}."}
+        for i in range(3)
+    ]
+    feed = corpus_dir / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    page = corpus_dir / "page.html"
+    page.write_text(
+        "<html><head><title>Talks</title></head><body><article><h1>Talks</h1><p>Diplomats "
+        "met in Doha for a second round of talks on Monday.</p></article></body></html>"
+    )
+    settings = make_settings(tmp_path)
+    embedder = FakeEmbedder()
+    store = open_store(settings, embedder, create=True)
+    first = sync(corpus_dir, settings, embedder, store, progress=False)
+    assert (first.added, first.kept) == (4, 0)
+    before = live_view(store)
+
+    lines = feed.read_text().splitlines()
+    lines[1] = lines[1][:20]  # row r1 is now broken JSON
+    lines[2] = json.dumps({"id": "r2", "text": "Row 2 now says the talks ended."})
+    feed.write_text("\n".join(lines) + "\n")
+    page.write_text("<html><head><title>Home</title></head><body><nav>Home</nav></body></html>")
+    second = sync(corpus_dir, settings, embedder, store, progress=False)
+    assert (second.updated, second.removed, second.kept, second.articles) == (1, 0, 2, 4)
+    assert "2 kept from files with problems" in second.summary()
+    after = live_view(store)
+    assert after["feed#r1"] == before["feed#r1"] and after["page"] == before["page"]
+    assert after["feed#r2"] != before["feed#r2"]
+    assert any("feed.jsonl:2: not valid JSON" in w for w in second.warnings)
+
+    feed.write_text(json.dumps(rows[0]) + "\n")  # fixed: r1 and r2 are really gone now
+    page.unlink()
+    third = sync(corpus_dir, settings, embedder, store, progress=False)
+    assert (third.removed, third.kept) == (3, 0)
+    assert sorted(store.live()) == ["feed#r0"]

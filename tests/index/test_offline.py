@@ -86,3 +86,46 @@ def test_index_and_ask_run_with_the_network_blocked(seeds_copy: Path, tmp_path: 
     assert "NETWORK-ATTEMPT" not in result.stderr, result.stderr[-3000:]
     answer = json.loads(result.stdout)
     assert not answer["abstained"] and answer["citations"][0]["quote"]
+
+
+@pytest.mark.slow
+def test_every_format_indexes_with_the_network_blocked(tmp_path: Path) -> None:
+    """trafilatura, htmldate, dateparser and python-frontmatter need nothing from outside."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "page.html").write_text(
+        '<html><head><meta property="article:published_time" content="2024-07-03">'
+        '<link rel="canonical" href="https://n.example/2024/07/03/oil"></head><body><article>'
+        "<h1>Oil deal</h1><p>Venezuela signed a deal on Wednesday to develop two gas fields."
+        "</p></article></body></html>"
+    )
+    (corpus / "feed.jsonl").write_text(
+        json.dumps(
+            {"id": "a", "text": "Talks resumed in Doha.", "date": "July 3, 2026 10:15 a.m. ET"}
+        )
+        + "\n"
+    )
+    (corpus / "rows.csv").write_text(
+        "id,text,published\n1,Counting began on Sunday.,3 juillet 2026\n"
+    )
+    (corpus / "note.md").write_text(
+        "---\ntitle: Note\ndate: 2026/07/03\n---\nThe embassy reopened.\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in OFFLINE_VARS and not k.startswith("QA_")}
+    env |= {"PYTHONPATH": str(REPO), "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK, "index", str(corpus), "--data-dir", str(tmp_path / "d")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "NETWORK-ATTEMPT" not in result.stderr, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Indexed 4 articles")
+    assert sorted(lines[1:5]) == sorted(
+        ["  html: 1 read, 1 dated", "  jsonl: 1 read, 1 dated", "  csv: 1 read, 1 dated",
+         "  front matter: 1 read, 1 dated"]
+    )  # fmt: skip
