@@ -165,6 +165,20 @@ def unanswered(
     return None
 
 
+def asked_for(q: QuestionInfo) -> str:
+    """What an answer to ``q`` must say, for a refusal: "who", "what sentence", ...
+
+    >>> from qa.question import analyze
+    >>> asked_for(analyze("Who won?")), asked_for(analyze("What sentence did he get?"))
+    ('who', 'what sentence')
+    """
+    asked = _ASKED.get(q.qtype)
+    if asked:
+        return asked
+    noun = head_noun(q.text)
+    return f"what {noun}" if noun else "what was asked"
+
+
 def _described_not_named(
     chosen: Sequence[Evidence], usable: Sequence[Evidence], margin: float
 ) -> bool:

@@ -29,18 +29,23 @@ from qa.compose import Composed, Policy, compose
 from qa.conversation import Turn, resolve_followup
 from qa.evidence import Evidence, SentenceVectors, Weights, missing_entities, score_evidence
 from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interval
-from qa.question import QuestionInfo, analyze
+from qa.question import QuestionInfo, analyze, fold
 from qa.retrieve import Filters, HybridRetriever
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
 from qa.timeref import human_date, sort_key
-from qa.types import Answer, Hit
+from qa.types import Answer, Hit, ShortAnswer
 
 if TYPE_CHECKING:
     from index.build import SyncReport
     from index.embed import Embedder
     from index.store import ChunkStore
+    from qa.answertype import AnswerTyper
+    from qa.combine import Combiner
+    from qa.entities import EntityTagger
     from qa.generate import Generator
+    from qa.ranking import Decision
+    from qa.rerank import Reranker
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +66,20 @@ class Assistant:
         generator: Generator | None = None,
         build_if_missing: bool = True,
         weights: Weights | None = None,
+        reranker: Reranker | None = None,
+        combiner: Combiner | None = None,
+        typer: AnswerTyper | None = None,
+        tagger: EntityTagger | None = None,
     ) -> None:
         set_offline_env()
         self.settings = settings or Settings()
         self._embedder = embedder
         self._store = store
         self._generator = generator
+        self._reranker = reranker
+        self._combiner = combiner
+        self._typer = typer
+        self._tagger = tagger
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
@@ -104,6 +117,47 @@ class Assistant:
 
                 self._generator = get_generator(self.settings)
             return self._generator
+
+    @property
+    def learned(self) -> bool:
+        """Whether answers come from the trained ranker, combiner and decision."""
+        return self.settings.evidence_model == "learned"
+
+    @property
+    def reranker(self) -> Reranker:
+        with self._lock:
+            if self._reranker is None:
+                from qa.rerank import get_reranker
+
+                self._reranker = get_reranker(self.settings.reranker)
+            return self._reranker
+
+    @property
+    def combiner(self) -> Combiner:
+        with self._lock:
+            if self._combiner is None:
+                from qa.combine import load_combiner
+
+                self._combiner = load_combiner()
+            return self._combiner
+
+    @property
+    def typer(self) -> AnswerTyper:
+        with self._lock:
+            if self._typer is None:
+                from qa.answertype import AnswerTyper
+
+                self._typer = AnswerTyper()
+            return self._typer
+
+    @property
+    def tagger(self) -> EntityTagger:
+        with self._lock:
+            if self._tagger is None:
+                from qa.entities import EntityTagger
+
+                self._tagger = EntityTagger()
+            return self._tagger
 
     def snapshot(self) -> Snapshot:
         """The current immutable view of the index (rebuilt only when the index changed)."""
@@ -226,13 +280,14 @@ class Assistant:
         q = found.q
 
         t = time.perf_counter()
+        decision = self._decide(found, resolved, timings) if self.learned else None
         searched = _searching_ms(timings)
         policy = Policy(
-            threshold=self.settings.abstain_threshold,
+            threshold=self.combiner.floor if self.learned else self.settings.abstain_threshold,
             max_sentences=min(self.settings.max_answer_sentences, top_k),
         )
         composed, evidence, computed = self._compose(
-            snap, found, resolved, filters, policy, timings
+            snap, found, resolved, filters, policy, timings, decision
         )
         # composing may search again (bridges, interval parts): that time counts as search
         timings["compose"] = _ms(t) - (_searching_ms(timings) - searched)
@@ -251,9 +306,17 @@ class Assistant:
                 on_text=on_text,
             )
             timings["generate"] = (time.perf_counter() - t) * 1000
+        short = None
+        if mode != "generative" and self.learned and self.settings.short_answers:
+            t = time.perf_counter()
+            short = self._short(snap, found, composed, resolved, timings)
+            timings["short"] = _ms(t)
+        shown = composed.text
+        if short is not None:
+            shown = f"{short.text} [{short.n}]\n\n{shown}"
         timings["total"] = (time.perf_counter() - t_all) * 1000
         return Answer(
-            text=composed.text,
+            text=shown,
             citations=composed.citations,
             abstained=composed.abstained,
             related=composed.related[:top_k],
@@ -262,7 +325,51 @@ class Assistant:
             resolved_question=resolved,
             mode=mode,
             notes=(*notes, *composed.notes),
+            short=short,
+            confidence=None if decision is None else decision.confidence,
         )
+
+    def _types(self, question: str) -> dict[str, float]:
+        return self.typer.predict(self._embed_query(question), question)
+
+    def _decide(self, found: Found, question: str, timings: dict[str, float]) -> Decision:
+        """The calibrated decision to answer (:func:`qa.ranking.decide`)."""
+        from qa.ranking import decide
+
+        t = time.perf_counter()
+        lead = found.evidence[0].sentence.text if found.evidence else ""
+        entities = self.tagger.tag([lead])[0] if lead else ()
+        decision = decide(found.evidence, entities, question, self._types(question),
+                          self.combiner)  # fmt: skip
+        timings["decide"] = _ms(t)
+        return decision
+
+    def _short(
+        self,
+        snap: Snapshot,
+        found: Found,
+        composed: Composed,
+        question: str,
+        timings: dict[str, float],
+    ) -> ShortAnswer | None:
+        """The short answer: a typed entity of a cited sentence (:mod:`qa.short`)."""
+        from qa.short import candidates, pick_short
+
+        cites = [c for c in composed.citations if c.kind == "body"]
+        if composed.abstained or not cites:
+            return None
+        if found.q.wants_latest:
+            cites = cites[:1]
+        ents = self.tagger.tag([c.quote for c in cites])
+        cands = candidates(
+            question, [(c.n, c.start, c.quote, e) for c, e in zip(cites, ents, strict=True)]
+        )
+        support = [
+            (e.sentence.article_id, fold(e.sentence.text), e.score)
+            for e in found.evidence[: self.combiner.candidates]
+            if e.score > 0
+        ]
+        return pick_short(cands, self._types(question), support, self.combiner.short_min)
 
     def _compose(
         self,
@@ -272,13 +379,15 @@ class Assistant:
         filters: Filters,
         policy: Policy,
         timings: dict[str, float],
+        decision: Decision | None = None,
     ) -> tuple[Composed, list[Evidence], bool]:
         """The answer from what was found: the plain composition, or the time between two
         events, or the question asked again about the person or thing it describes.
         Returns (answer, the evidence it used, whether it was computed from dates)."""
         q = found.q
+        decided = None if decision is None else decision.answer
         composed = compose(snap, q, found.evidence, found.hits, policy, found.comment_evidence,
-                           found.absent)  # fmt: skip
+                           found.absent, decided)  # fmt: skip
         if found.absent:
             return composed, found.evidence, False
         bridges: list[Bridge] = []  # descriptions resolved on the way ("his successor")
@@ -342,8 +451,10 @@ class Assistant:
         filters: Filters,
         comments: bool,
         timings: dict[str, float] | None = None,
+        rescored: bool = True,
     ) -> Found:
-        """Search and evidence scoring for one question (or one part of a question)."""
+        """Search and evidence scoring for one question (or one part of a question);
+        ``rescored=False`` stops after the first stage (what the combiner is fit on)."""
         timings = {} if timings is None else timings
         q = analyze(text, correct=snap.correct)
         absent = missing_entities(q, snap.folded_text)
@@ -377,6 +488,13 @@ class Assistant:
         evidence = score_evidence(snap, q, qvec, read, vectors, self.weights, len(read))
         comment_ev = score_evidence(snap, q, qvec, comment_hits[:3], vectors, self.weights)
         timings["evidence"] = timings.get("evidence", 0.0) + _ms(t)
+        if self.learned and rescored:
+            from qa.ranking import rescore
+
+            t = time.perf_counter()
+            evidence = rescore(text, evidence, self.reranker, self.combiner)
+            comment_ev = rescore(text, comment_ev, self.reranker, self.combiner)
+            timings["rerank"] = timings.get("rerank", 0.0) + _ms(t)
         return Found(q, absent, hits, evidence, comment_ev)
 
     def _bridged(
@@ -456,7 +574,7 @@ def _ms(start: float) -> float:
 
 
 def _searching_ms(timings: dict[str, float]) -> float:
-    return sum(timings.get(k, 0.0) for k in ("embed_query", "search", "evidence"))
+    return sum(timings.get(k, 0.0) for k in ("embed_query", "search", "evidence", "rerank"))
 
 
 def _consistent_snapshot(store: ChunkStore, exact: bool = True, attempts: int = 50) -> Snapshot:
@@ -541,6 +659,10 @@ def with_settings(assistant: Assistant, **changes: Any) -> Assistant:
         generator=assistant._generator,
         build_if_missing=assistant.build_if_missing,
         weights=assistant.weights,
+        reranker=assistant._reranker,
+        combiner=assistant._combiner,
+        typer=assistant._typer,
+        tagger=assistant._tagger,
     )
     clone._vectors = assistant._vectors
     return clone

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.types import Article
-from qa.answerable import unanswered
+from qa.answerable import asked_for, unanswered
 from qa.evidence import Evidence
 from qa.question import QuestionInfo, content_terms
 from qa.retrieve import jaccard
@@ -136,20 +136,29 @@ def compose(
     policy: Policy,
     comment_evidence: Sequence[Evidence] = (),
     absent: Sequence[str] = (),
+    decided: bool | None = None,
 ) -> Composed:
     """Turn scored evidence into an answer, a timeline, or a plain refusal.
 
     ``absent`` are entities the question names that no article mentions at all: the
-    articles cannot answer a question about them.
+    articles cannot answer a question about them. ``decided`` is the calibrated decision
+    (:mod:`qa.ranking`) when there is one: False refuses, naming what was asked; True
+    answers from the best sentence even when no sentence reaches ``policy.threshold``
+    (which then only admits the extra sentences); with a decision the hand-written
+    answerability checks are not applied.
     """
     usable = [e for e in evidence if e.score >= policy.threshold]
+    if decided and not usable and evidence:
+        usable = [evidence[0]]
     comment = next((e for e in comment_evidence if e.score >= policy.threshold), None)
     if comment and usable and comment.score < usable[0].score + policy.comment_margin:
         comment = None
     if absent or not usable or comment:
         return _abstain(snap, hits, policy, comment, absent)
+    if decided is False:
+        return _abstain(snap, hits, policy, None, (), asked_for(q))
     chosen, timeline = _pick(snap, q, usable, policy)
-    missing = unanswered(q, chosen, usable, idf=snap.idf)
+    missing = None if decided else unanswered(q, chosen, usable, idf=snap.idf)
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for
         # "who", the thing for "what sentence", ...): quoting them would not answer

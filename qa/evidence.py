@@ -54,6 +54,9 @@ class Evidence:
     cue: float
     context: float
     missing_entities: tuple[str, ...] = ()
+    period: float = 0.0  # in_period: the time fit
+    prior: float = 0.0  # the first-stage score (hand-set weights), once a ranker rescored it
+    ce: float = 0.0  # the trained ranker's logit (0 when not rescored)
 
 
 class SentenceVectors:
@@ -208,12 +211,13 @@ def score_evidence(
         missing = absent.get(where, ())
         if q.entities and where not in absent:
             missing = absent[where] = missing_entities(q, snap.folded(*where))
+        period = in_period(q, art.published, s.text, dates.get(s.article_id, 0))
         score = (
             weights.dense * float(dense[i])
             + weights.lexical * lexical
             + weights.cue * cue
             + weights.context * context[i]
-            + weights.period * in_period(q, art.published, s.text, dates.get(s.article_id, 0))
+            + weights.period * period
         )
         if cue == 0.0:
             score *= weights.no_cue
@@ -227,6 +231,7 @@ def score_evidence(
                 cue=cue,
                 context=context[i],
                 missing_entities=missing,
+                period=period,
             )
         )
     out.sort(key=lambda e: -e.score)

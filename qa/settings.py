@@ -40,6 +40,15 @@ class Settings(IndexSettings):
         "chunk); above it, Chroma's HNSW index answers.",
     )
     # answering
+    evidence_model: Literal["learned", "weights"] = Field(
+        "weights",
+        description="learned: the trained ranker + combiner + calibrated decision (qa/models); "
+        "weights: the first stage's hand-set weights and abstain_threshold alone.",
+    )
+    reranker: str = Field(
+        "evidence-minilm", description="Reranker name (qa/rerank.py), or cross-encoder:<path>."
+    )
+    short_answers: bool = Field(True, description="Lead with a short answer when one is found.")
     mode: Mode = "extractive"
     abstain_threshold: float = Field(0.46, description="Evidence score below = abstain.")
     max_answer_sentences: int = Field(3, ge=1, le=10)

@@ -1,4 +1,4 @@
-"""Typed values at the seams of the answering pipeline: Hit, Citation, Answer."""
+"""Typed values at the seams of the answering pipeline: Hit, Citation, ShortAnswer, Answer."""
 
 from __future__ import annotations
 
@@ -51,6 +51,23 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The direct answer: ``text`` is a verbatim span of citation ``n``'s source text,
+    ``source_text[start:end] == text`` with ``citation.start <= start < end <= citation.end``
+    (offsets into the article body, or its comments_text, like the citation's)."""
+
+    text: str
+    n: int
+    start: int
+    end: int
+    label: str = ""  # the spaCy entity label it was found as
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     """What every way in (API, CLI, page, benchmark) gets back.
 
@@ -68,6 +85,8 @@ class Answer:
     resolved_question: str = ""
     mode: str = "extractive"
     notes: tuple[str, ...] = ()
+    short: ShortAnswer | None = None
+    confidence: float | None = None  # calibrated P(the answer holds what was asked)
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``qa ask --json`` shape; scripts outside the project rely on these names."""
@@ -92,4 +111,14 @@ class Answer:
                 for c in self.citations
             ],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "short": None
+            if self.short is None
+            else {
+                "text": self.short.text,
+                "n": self.short.n,
+                "start": self.short.start,
+                "end": self.short.end,
+                "label": self.short.label,
+            },
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
         }

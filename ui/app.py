@@ -271,7 +271,28 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
 
         ask_inputs = [question, messages, turns, since, until, mode, top_k, comments]
         ask_outputs = [question, chatbot, messages, turns]
-        question.submit(respond, ask_inputs, ask_outputs, api_name="ask")
+        question.submit(respond, ask_inputs, ask_outputs, api_name="chat")
+
+        def ask_json(
+            question: str,
+            since: str = "",
+            until: str = "",
+            mode: str = "extractive",
+            top_k: int = 5,
+            comments: bool = False,
+        ) -> dict[str, Any]:
+            """One question in, the answer as ``qa ask --json`` prints it (an ``error`` key
+            instead when the question or an option is wrong)."""
+            text = (question or "").strip()
+            if not text:
+                return {"error": "Type a question about the articles first."}
+            try:
+                answer = assistant.ask(text, **_options(since, until, mode, top_k, comments))
+            except Exception as e:
+                return {"error": _friendly(e)}
+            return answer.to_json()
+
+        gr.api(ask_json, api_name="ask")
         send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
         for button, text in zip(example_buttons, examples, strict=True):
             button.click(

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from index.types import Article
 from qa.timeref import human_date
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, ShortAnswer
 
 ABSTAIN_LABEL = "Not in the articles"
 COMMENT_LABEL = "Reader comment · opinion, not reported fact"
@@ -96,8 +96,24 @@ def quote_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -
     return before, after
 
 
-def _marked(text: str, start: int, end: int, before: str, after: str) -> str:
-    return f"{esc(before)}<mark>{esc(text[start:end])}</mark>{esc(after)}"
+def _marked(
+    text: str,
+    start: int,
+    end: int,
+    before: str,
+    after: str,
+    inner: tuple[int, int] | None = None,
+) -> str:
+    """The span marked; ``inner`` (the short answer, inside the span) in bold within it."""
+    if inner is not None and start <= inner[0] < inner[1] <= end:
+        lo, hi = inner
+        span = (
+            f'{esc(text[start:lo])}<strong class="qa-short-hl">{esc(text[lo:hi])}</strong>'
+            f"{esc(text[hi:end])}"
+        )
+    else:
+        span = esc(text[start:end])
+    return f"{esc(before)}<mark>{span}</mark>{esc(after)}"
 
 
 def shorten(quote: str, limit: int = QUOTE_CHARS) -> str:
@@ -112,7 +128,9 @@ def shorten(quote: str, limit: int = QUOTE_CHARS) -> str:
     return quote[: cut if cut > limit // 2 else limit].rstrip() + "…"
 
 
-def _quote_html(c: Citation, text: str | None, highlight: bool = True) -> str:
+def _quote_html(
+    c: Citation, text: str | None, highlight: bool = True, inner: tuple[int, int] | None = None
+) -> str:
     """The quote with a little context around it, the cited span marked.
 
     Related passages (``highlight=False``) are reading, not evidence: shown plain, shortened.
@@ -125,7 +143,7 @@ def _quote_html(c: Citation, text: str | None, highlight: bool = True) -> str:
     if len(c.quote) > QUOTE_CHARS:
         return f"<mark>{esc(shorten(c.quote))}</mark>"
     before, after = quote_context(text, c.start, c.end)
-    return _marked(text, c.start, c.end, before, after)
+    return _marked(text, c.start, c.end, before, after, inner)
 
 
 def _source_text(article: Article, kind: str) -> str:
@@ -192,16 +210,23 @@ def _date_html(c: Citation, article: Article | None) -> str:
     return date + (f'<span class="qa-site">{esc(source)}</span>' if source else "")
 
 
-def render_citation(c: Citation, article: Article | None, highlight: bool = True) -> str:
+def render_citation(
+    c: Citation,
+    article: Article | None,
+    highlight: bool = True,
+    short: ShortAnswer | None = None,
+) -> str:
     """One source: number, title (linked to the original), date, source, the quote in context;
-    expands to the whole article. The date's hover text says how it was established."""
+    expands to the whole article. The date's hover text says how it was established. The
+    short answer, when it comes from this citation, is bold inside the marked quote."""
+    inner = (short.start, short.end) if short is not None and short.n == c.n else None
     is_comment = c.kind == "comment"
     classes = "qa-source qa-comment" if is_comment else "qa-source"
     badge = ""
     if is_comment:
         badge = f'<span class="qa-label qa-label-comment">{esc(COMMENT_LABEL)}</span>'
     if article is not None:
-        quote = _quote_html(c, _source_text(article, c.kind), highlight)
+        quote = _quote_html(c, _source_text(article, c.kind), highlight, inner)
         full = render_article(article, c)
     else:
         quote = _quote_html(c, None, highlight)
@@ -221,10 +246,13 @@ def render_sources(
     articles: Mapping[str, Article],
     heading: str,
     highlight: bool = True,
+    short: ShortAnswer | None = None,
 ) -> str:
     if not citations:
         return ""
-    items = "".join(render_citation(c, articles.get(c.article_id), highlight) for c in citations)
+    items = "".join(
+        render_citation(c, articles.get(c.article_id), highlight, short) for c in citations
+    )
     return f'<div class="qa-sources"><div class="qa-sources-head">{esc(heading)}</div>{items}</div>'
 
 
@@ -239,7 +267,15 @@ def render_answer(answer: Answer, articles: Mapping[str, Article]) -> str:
         and (answer.resolved_question != answer.question)
     ):
         parts.append(f'<p class="qa-muted">Understood as: {esc(answer.resolved_question)}</p>')
-    parts.append(render_text(answer.text))
+    text = answer.text
+    if answer.short is not None:
+        lead = f"{answer.short.text} [{answer.short.n}]"
+        parts.append(
+            f'<p class="qa-short"><strong>{esc(answer.short.text)}</strong> '
+            f'<sup class="qa-ref">[{answer.short.n}]</sup></p>'
+        )
+        text = text.removeprefix(lead).lstrip("\n")
+    parts.append(render_text(text))
     if answer.notes:
         parts.append(f'<p class="qa-muted">Note: {esc("; ".join(answer.notes))}</p>')
     if answer.abstained:
@@ -249,7 +285,7 @@ def render_answer(answer: Answer, articles: Mapping[str, Article]) -> str:
             )
         )
     else:
-        parts.append(render_sources(answer.citations, articles, "Sources"))
+        parts.append(render_sources(answer.citations, articles, "Sources", short=answer.short))
     kind = "qa-answer qa-abstained" if answer.abstained else "qa-answer"
     return f'<div class="{kind}">{"".join(parts)}</div>'
 
@@ -257,6 +293,8 @@ def render_answer(answer: Answer, articles: Mapping[str, Article]) -> str:
 CSS = """
 .qa-answer { line-height: 1.55; }
 .qa-answer .qa-text { margin: 0 0 .4em 0; }
+.qa-answer .qa-short { font-size: 1.1em; margin: 0 0 .3em 0; }
+.qa-answer mark .qa-short-hl { font-weight: 700; }
 .qa-ref { color: var(--color-accent); font-weight: 600; font-size: .75em; }
 .qa-muted { color: var(--body-text-color-subdued); font-size: .9em; margin: .2em 0; }
 .qa-label { display: inline-block; font-size: .75em; font-weight: 600; letter-spacing: .02em;

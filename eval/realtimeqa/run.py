@@ -63,7 +63,9 @@ class RtqaConfig:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        unknown = [s for s in self.systems if s not in RT_SYSTEMS]
+        from eval.realtimeqa.ablations import parse_row
+
+        unknown = [s for s in self.systems if s not in RT_SYSTEMS and parse_row(s) is None]
         if unknown or not self.systems:
             raise UserError(
                 f"Unknown system(s) {', '.join(unknown) or '(none given)'}; "
@@ -208,6 +210,7 @@ def _index_block(
 
 
 def _systems(names: Sequence[str], bot: Assistant, cache: Embedder) -> list[System]:
+    from eval.realtimeqa.ablations import AblatedProduct, parse_row, refit_combiner
     from eval.systems import ABLATIONS, BestSentenceSystem, ChunkSystem, NaiveSystem
     from eval.systems import ProductSystem as Product
 
@@ -220,6 +223,8 @@ def _systems(names: Sequence[str], bot: Assistant, cache: Embedder) -> list[Syst
             out.append(Product(bot))
         elif name == "best_sentence":
             out.append(BestSentenceSystem(bot))
+        elif (off := parse_row(name)) is not None:
+            out.append(AblatedProduct(bot, off, refit_combiner(off, bot.settings.data_dir.parent)))
         else:  # naive: its own llama-index index, chunk vectors through the cache
             out.append(NaiveSystem(list(bot.snapshot().articles.values()), cache))
     return out
@@ -228,6 +233,40 @@ def _systems(names: Sequence[str], bot: Assistant, cache: Embedder) -> list[Syst
 def _short(out: Output) -> str | None:
     short = getattr(out.answer, "short", None)
     return str(getattr(short, "text", short)) if short is not None else None
+
+
+def block_questions(
+    weeks: Sequence[str], questions: Sequence[d.RtQuestion], ds: d.Dataset, key: str
+) -> tuple[list[d.Page], list[d.RtQuestion], list[d.RtQuestion], dict[str, str]]:
+    """A block's pages, positives, negatives (drawn with the block's key as seed) and
+    folded page texts."""
+    inside = set(weeks)
+    positives = [q for q in questions if q.week in inside and q.answer_in_pages]
+    pages = d.block_pages([q for q in questions if q.week in inside], ds.pages)
+    folded = {p.id: d.fold(p.title + "\n" + p.text) for p in pages}
+    negatives = d.select_negatives(
+        [q for q in questions if q.week not in inside],
+        " ".join(folded.values()),
+        len(positives),
+        seed=key.removesuffix("-dated"),
+    )
+    return pages, positives, negatives, folded
+
+
+def index_block(
+    weeks: Sequence[str],
+    ds: d.Dataset,
+    config: RtqaConfig,
+    settings: Settings,
+    embedder: Embedder,
+    work: Path,
+) -> tuple[Assistant, list[d.RtQuestion], list[d.RtQuestion]]:
+    """The block's Assistant (indexed as a benchmark run does) and its questions."""
+    key = d.block_key(config.split, weeks, config.with_dates)
+    questions = ds.questions(config.split)
+    pages, positives, negatives, _ = block_questions(weeks, questions, ds, key)
+    bot, _, _ = _index_block(pages, work / key, settings, embedder, config, key)
+    return bot, positives, negatives
 
 
 def run_block(
@@ -240,17 +279,8 @@ def run_block(
     work: Path,
 ) -> dict[str, Any]:
     """Index one block and ask every system its positives and negatives."""
-    inside = set(weeks)
-    positives = [q for q in questions if q.week in inside and q.answer_in_pages]
-    pages = d.block_pages([q for q in questions if q.week in inside], ds.pages)
-    folded = {p.id: d.fold(p.title + "\n" + p.text) for p in pages}
     key = d.block_key(config.split, weeks, config.with_dates)
-    negatives = d.select_negatives(
-        [q for q in questions if q.week not in inside],
-        " ".join(folded.values()),
-        len(positives),
-        seed=key.removesuffix("-dated"),
-    )
+    pages, positives, negatives, folded = block_questions(weeks, questions, ds, key)
     bot, (cache, aliases), info = _index_block(pages, work / key, settings, embedder, config, key)
     asked = [(q, True) for q in positives] + [(q, False) for q in negatives]
     gold = {q.id: {aliases.get(p, p) for p in d.gold_pages(q, folded)} for q in positives}

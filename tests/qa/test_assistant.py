@@ -137,7 +137,7 @@ def test_bad_questions(seed_bot: Assistant, caplog: pytest.LogCaptureFixture) ->
 
 def test_json_shape_is_stable(seed_bot: Assistant) -> None:
     data = json.loads(json.dumps(seed_bot.ask("Who met Elías Jaua?").to_json()))
-    assert list(data) == ["answer", "abstained", "citations", "timings_ms"]
+    assert list(data) == ["answer", "abstained", "citations", "timings_ms", "short", "confidence"]
     assert list(data["citations"][0]) == [
         "n", "article_id", "title", "published", "quote", "start", "end", "kind", "score",
         "url", "source", "date_source",

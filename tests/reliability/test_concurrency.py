@@ -77,7 +77,7 @@ def test_eight_page_clients_at_once_get_the_pages_they_get_alone(real_seed_bot: 
 
         def bubble(q: str) -> str:
             _, chat = Client(url, verbose=False).predict(
-                q, "", "", "extractive", 5, False, api_name="/ask"
+                q, "", "", "extractive", 5, False, api_name="/chat"
             )
             content: Any = chat[-1]["content"]
             return str(content[0]["text"] if isinstance(content, list) else content)

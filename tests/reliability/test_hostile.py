@@ -153,7 +153,7 @@ def test_served_page_shows_the_planted_text_inert(
     _, planted = bots
     with launched(planted) as url:
         _, chat = Client(url, verbose=False).predict(
-            PLANTED_QUESTION, "", "", "generative", 5, False, api_name="/ask"
+            PLANTED_QUESTION, "", "", "generative", 5, False, api_name="/chat"
         )
     content: Any = chat[-1]["content"]
     bubble = str(content[0]["text"] if isinstance(content, list) else content)

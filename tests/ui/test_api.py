@@ -20,12 +20,12 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.slow
 
-DATE = re.compile(r'<span class="qa-date">(?:\d{1,2} )?[A-Z][a-z]{2} \d{4}</span>')
+DATE = re.compile(r'<span class="qa-date"[^>]*>(?:\d{1,2} )?[A-Z][a-z]{2} \d{4}</span>')
 
 
 def ask(client: Client, question: str, since: str = "", until: str = "", top_k: int = 5) -> str:
     """The assistant bubble's HTML for ``question`` (the last message of the chat)."""
-    box, chat = client.predict(question, since, until, "extractive", top_k, False, api_name="/ask")
+    box, chat = client.predict(question, since, until, "extractive", top_k, False, api_name="/chat")
     assert box == ""  # the question box is cleared
     assert chat[-1]["role"] == "assistant"
     content: Any = chat[-1]["content"]
@@ -37,7 +37,12 @@ def test_seed_question_is_answered_with_dated_sources(served: Served) -> None:
     out = ask(client, "Who met Elías Jaua in Guatemala?")
     expected = served.assistant.ask("Who met Elías Jaua in Guatemala?")
     assert "Kerry" in html.unescape(out)
-    assert render_text(expected.text) in out
+    short = expected.short
+    body = expected.text
+    if short is not None:  # the page shows the short answer apart, in bold, then the rest
+        assert f"<strong>{html.escape(short.text)}</strong>" in out
+        body = body.removeprefix(f"{short.text} [{short.n}]").lstrip("\n")
+    assert render_text(body) in out
     assert DATE.search(out), out[:500]
     first = expected.citations[0]
     assert html.escape(first.title) in out and human_date(first.published) in out
@@ -57,7 +62,7 @@ def test_bad_date_is_a_friendly_message_not_a_crash(served: Served) -> None:
 
 def test_date_range_limits_the_sources(served: Served) -> None:
     out = ask(Client(served.url, verbose=False), "What did Maduro say?", since="2019", until="2019")
-    years = re.findall(r'<span class="qa-date">[^<]*?(\d{4})</span>', out)
+    years = re.findall(r'<span class="qa-date"[^>]*>[^<]*?(\d{4})</span>', out)
     assert years and set(years) == {"2019"}
 
 
@@ -65,7 +70,7 @@ def test_follow_up_uses_the_conversation(served: Served) -> None:
     client = Client(served.url, verbose=False)
     ask(client, "What did Maduro say about meetings with US officials?")
     _, chat = client.predict(
-        "What did he say after that?", "", "", "extractive", 5, False, api_name="/ask"
+        "What did he say after that?", "", "", "extractive", 5, False, api_name="/chat"
     )
     out = html.unescape(chat[-1]["content"][0]["text"])
     assert "Understood as: What did Maduro say after that?" in out
@@ -123,3 +128,18 @@ def test_basic_auth_guards_the_page(served: Served, free_port: int) -> None:
         assert "Kerry" in ask(client, "Who met Elías Jaua in Guatemala?")
     finally:
         app.close()
+
+
+def test_the_ask_endpoint_takes_the_question_alone_and_returns_the_json_shape(
+    served: Served,
+) -> None:
+    client = Client(served.url, verbose=False)
+    got = client.predict("Who met Elías Jaua in Guatemala?", api_name="/ask")
+    expected = served.assistant.ask("Who met Elías Jaua in Guatemala?").to_json()
+    assert set(got) == set(expected)
+    assert {k: v for k, v in got.items() if k != "timings_ms"} == {
+        k: v for k, v in expected.items() if k != "timings_ms"
+    }
+    assert client.predict("   ", api_name="/ask") == {
+        "error": "Type a question about the articles first."
+    }

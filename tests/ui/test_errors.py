@@ -41,7 +41,7 @@ def ask_broken(tmp_path: Path, free_port: int, error: Exception, mode: str) -> s
     url = launch(app, settings, prevent_thread_lock=True)
     try:
         _, chat = Client(url, verbose=False).predict(
-            "Who met Jaua?", "", "", mode, 5, False, api_name="/ask"
+            "Who met Jaua?", "", "", mode, 5, False, api_name="/chat"
         )
     finally:
         app.close()

@@ -23,7 +23,7 @@ from ui.render import (
     render_text,
 )
 
-SAFE_TAGS = {"div", "p", "sup", "span", "details", "summary", "mark", "a"}
+SAFE_TAGS = {"div", "p", "sup", "span", "details", "summary", "mark", "a", "strong"}
 SAFE_ATTRS = {"class", "title"}  # plus href/target/rel on a source's link (checked below)
 
 BODY = (
@@ -246,3 +246,20 @@ def test_title_links_to_the_original_and_date_rule_shows_on_hover() -> None:
     assert not [t for t, _ in plain.tags if t == "a"]
     (date,) = [dict(attrs) for tag, attrs in plain.tags if dict(attrs).get("class") == "qa-date"]
     assert date["title"] == "Date from the curated catalog"
+
+
+def test_the_short_answer_leads_in_bold_and_is_bold_inside_its_quote() -> None:
+    from qa.types import ShortAnswer
+
+    article = Article("a1", "Talks", "2013-06", "catalog", None, BODY)
+    lo = BODY.index("foreign minister")
+    short = ShortAnswer("foreign minister", 1, lo, lo + len("foreign minister"), "OTHER")
+    c = Citation(1, "a1", "Talks", "2013-06", SPAN, START, START + len(SPAN))
+    answer = Answer(text=f"foreign minister [1]\n\n{SPAN} [1]", citations=(c,), short=short)
+    out = render_answer(answer, {"a1": article})
+    assert out.index('<p class="qa-short"><strong>foreign minister</strong>') < out.index("qa-text")
+    assert '<strong class="qa-short-hl">foreign minister</strong>' in out
+    assert out.count("foreign minister [1]") == 0  # the lead line is not repeated as prose
+    tags = parse(out)
+    assert {t for t, _ in tags.tags} <= SAFE_TAGS
+    assert any("foreign minister" in m for m in tags.marks)

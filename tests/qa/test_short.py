@@ -1,0 +1,108 @@
+"""The short answer: typed candidates from cited sentences, chosen by support."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+
+import qa.short
+from qa.combine import Combiner, Logistic
+from qa.entities import Entity, EntityTagger
+from qa.evidence import Evidence
+from qa.ranking import decide, rescore, type_check
+from qa.short import candidates, pick_short
+from qa.snapshot import Sentence
+
+
+def _cited(text: str, offset: int, n: int = 1) -> tuple[int, int, str, tuple[Entity, ...]]:
+    return (n, offset, text, tuple(EntityTagger().tag([text])[0]))
+
+
+def test_a_short_answer_is_a_verbatim_span_of_its_cited_sentence() -> None:
+    body = "Markets fell. Microsoft bought Activision for $69 billion on Monday, the firms said."
+    start = body.index("Microsoft")
+    sentence = body[start:]
+    cands = candidates("Which company bought Activision?", [_cited(sentence, start)])
+    short = pick_short(cands, {"ORG": 0.9, "MONEY": 0.05}, [("a1", sentence.lower(), 0.8)])
+    assert short is not None and short.text == "Microsoft"
+    assert body[short.start : short.end] == short.text and short.n == 1
+
+
+def test_entities_the_question_names_are_not_answers() -> None:
+    sentence = "Activision was sold to Microsoft."
+    cands = candidates("Who bought Activision?", [_cited(sentence, 0)])
+    assert [c.text for c in cands] == ["Microsoft"]
+
+
+def test_support_from_two_articles_beats_one() -> None:
+    cands = [
+        qa.short.Candidate("Ann Lee", "PERSON", 1, 0, 7),
+        qa.short.Candidate("Bob Stone", "PERSON", 1, 20, 29),
+    ]
+    support = [
+        ("a1", "ann lee and bob stone met", 0.6),
+        ("a2", "bob stone won the vote", 0.5),
+    ]
+    short = pick_short(cands, {"PERSON": 0.9}, support)
+    assert short is not None and short.text == "Bob Stone"
+
+
+def test_no_candidate_of_a_likely_type_means_no_short_answer() -> None:
+    cands = [qa.short.Candidate("Monday", "DATE", 1, 0, 6)]
+    assert pick_short(cands, {"PERSON": 0.95, "DATE": 0.01}, [("a", "monday", 0.9)]) is None
+    assert pick_short([], {"PERSON": 1.0}, []) is None
+
+
+def _ev(text: str, score: float) -> Evidence:
+    return Evidence(Sentence("a", "body", 0, len(text), text), score, 0.5, 0.5, 0.5, 1.0)
+
+
+class _Echo:
+    """A behaving fake ranker: the logit is the number of words shared with the query."""
+
+    def score(self, query: str, passages: list[str]) -> list[float]:
+        q = set(query.lower().split())
+        return [float(len(q & set(p.lower().split()))) for p in passages]
+
+
+def _combiner(threshold: float = 0.5) -> Combiner:
+    names = ("ce", "dense", "lexical", "cue", "context", "period", "missing", "prior", "first_rank")
+    coef = np.zeros(len(names))
+    coef[0] = 2.0  # only the ranker's logit counts
+    sentence = Logistic(names, coef, -2.0, np.zeros(len(names)), np.ones(len(names)))
+    answer_names = ("p1", "logit_p1", "ce1", "gap", "p_sum3", "type_ok", "type_other")
+    acoef = np.zeros(len(answer_names))
+    acoef[0], acoef[5] = 4.0, 4.0
+    answer = Logistic(answer_names, acoef, -4.0, np.zeros(7), np.ones(7))
+    return Combiner(sentence, answer, threshold, candidates=2, meta={})
+
+
+def test_rescoring_orders_by_the_combined_probability() -> None:
+    evidence = [_ev("nothing here at all", 0.9), _ev("globex bought acme", 0.5), _ev("x", 0.1)]
+    out = rescore("who bought acme", evidence, _Echo(), _combiner())
+    assert [e.sentence.text for e in out] == ["globex bought acme", "nothing here at all", "x"]
+    assert out[0].prior == 0.5 and out[0].ce == 2.0 and 0 < out[0].score < 1
+    assert out[2].score == 0.0  # beyond the candidates: never quoted
+
+
+def test_the_decision_needs_the_answer_type() -> None:
+    evidence = rescore("who bought acme", [_ev("globex bought acme", 0.5)], _Echo(), _combiner())
+    named = [Entity("Globex", "ORG", 0, 6)]
+    yes = decide(evidence, named, "who bought acme", {"ORG": 0.9, "OTHER": 0.0}, _combiner())
+    no = decide(evidence, [], "who bought acme", {"ORG": 0.9, "OTHER": 0.0}, _combiner())
+    assert yes.answer and not no.answer and yes.confidence > no.confidence
+
+
+def test_type_check_ignores_what_the_question_names() -> None:
+    ents = [Entity("Acme", "ORG", 0, 4)]
+    assert type_check("Who bought Acme?", ents, {"ORG": 0.9}) == 0.0
+
+
+def test_docstring_examples() -> None:
+    import qa.combine
+    import qa.ranking
+
+    for module in (qa.short, qa.combine, qa.ranking):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
