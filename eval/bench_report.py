@@ -106,6 +106,16 @@ def format_tables(result: dict[str, Any]) -> str:
             f"{_f(_p(s, 'bm25'), '.2f'):>5}  {_f(_p(s, 'dense'), '.2f'):>6}  "
             f"{_f(s['recall_hnsw']['mean'], '.3f'):>9}"
         )
+    for s in result["sizes"]:
+        stages = s.get("query", {}).get("ask_stages", {})
+        total = (stages.get("total") or {}).get("p50")
+        if stages and total:
+            parts = [
+                f"{k} {v['p50']:.1f}" + (f" ({v['p50'] / total:.0%})" if k == "rerank" else "")
+                for k, v in stages.items()
+                if k != "total" and v.get("p50") is not None
+            ]
+            lines.append(f"{s['chunks']:>17}  ask stages p50 ms: " + ", ".join(parts))
     servers = [s for s in result["sizes"] if "server" in s]
     if servers:
         lines += [

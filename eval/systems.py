@@ -122,6 +122,11 @@ class ProductSystem:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
 
+    @property
+    def gives_short(self) -> bool:
+        """Whether its answers lead with a short answer (then exact match is measured)."""
+        return self.assistant.learned and self.assistant.settings.short_answers
+
     def answer(self, question: str) -> Output:
         a = self.assistant.ask(question)
         return Output(a, _retrieved([*a.citations, *a.related]))

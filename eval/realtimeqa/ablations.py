@@ -126,6 +126,10 @@ class AblatedProduct:
             self.assistant._combiner = combiner
         self.refit = combiner is not None
 
+    @property
+    def gives_short(self) -> bool:
+        return bool(self.assistant.learned and self.assistant.settings.short_answers)
+
     def answer(self, question: str) -> Any:
         from eval.systems import Output, _retrieved
 

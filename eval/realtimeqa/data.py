@@ -36,6 +36,7 @@ from index.errors import UserError
 
 __all__ = [
     "DEFAULT_DATA",
+    "FORMATS",
     "SPLITS",
     "BenchmarkDataMissing",
     "Dataset",
@@ -47,6 +48,7 @@ __all__ = [
     "contains_answer",
     "gold_pages",
     "load_dataset",
+    "page_id",
     "select_negatives",
     "write_corpus",
 ]
@@ -227,13 +229,16 @@ def blocks(
     return out
 
 
-def block_key(split: str, weeks: Sequence[str], with_dates: bool = False) -> str:
+def block_key(split: str, weeks: Sequence[str], with_dates: bool = False, fmt: str = "text") -> str:
     """Folder name of one block's corpus and index.
 
     >>> block_key("dev", ["20251219", "20251226"], with_dates=True)
     'dev-20251219-20251226-dated'
+    >>> block_key("dev", ["20251226"], fmt="jsonl")
+    'dev-20251226-20251226-jsonl'
     """
-    return f"{split}-{weeks[0]}-{weeks[-1]}" + ("-dated" if with_dates else "")
+    key = f"{split}-{weeks[0]}-{weeks[-1]}" + ("-dated" if with_dates else "")
+    return key + ("" if fmt == "text" else f"-{fmt}")
 
 
 def block_pages(questions: Iterable[RtQuestion], pages: Mapping[str, Page]) -> list[Page]:
@@ -276,15 +281,56 @@ def select_negatives(
     return sorted(chosen, key=lambda q: q.id)
 
 
-def write_corpus(pages: Sequence[Page], folder: Path, with_dates: bool = False) -> int:
+FORMATS = ("text", "markdown", "jsonl")
+"""How the pages are written: plain text files (title, blank line, text), Markdown with
+front matter (title, date, url), or one JSONL export (``id``, ``title``, ``text``,
+``publish_date``, ``url``), as a scraper or feed reader would export them."""
+
+
+def page_id(article_id: str) -> str:
+    """The page id of an indexed article (export rows are ``articles#<page id>``).
+
+    >>> page_id("articles#rt_0123"), page_id("rt_0123")
+    ('rt_0123', 'rt_0123')
+    """
+    return article_id.rsplit("#", 1)[-1]
+
+
+def _write_format(pages: Sequence[Page], folder: Path, fmt: str) -> int:
+    from index.formats.fields import FieldNames
+    from index.formats.write import ArticleRecord
+    from index.formats.write import write_corpus as write_records
+
+    records = [
+        ArticleRecord(p.id, " ".join(p.title.split()), p.text, published=p.iso_date, url=p.url)
+        for p in pages
+    ]
+    names = FieldNames(published=("publish_date",)) if fmt == "jsonl" else None
+    with_names = {"names": names} if names is not None else {}
+    written = {path.name for path in write_records(folder, records, fmt, **with_names)}  # type: ignore[arg-type]
+    for old in folder.iterdir():
+        if old.is_file() and old.name not in written:
+            old.unlink()
+    return len(written)
+
+
+def write_corpus(
+    pages: Sequence[Page], folder: Path, with_dates: bool = False, fmt: str = "text"
+) -> int:
     """Write the pages as article files (``<id>.txt``: title, blank line, text) into ``folder``.
 
     Files already holding the same text are left alone and files of pages no longer in the
     block are removed, so re-running changes nothing on disk. With ``with_dates``, the
     scraper's ``publish_date`` goes into ``catalog.toml`` (the index's metadata file), as a
-    user with that metadata would give it. Returns the number of files written.
+    user with that metadata would give it. ``fmt`` "markdown" or "jsonl" writes the pages
+    in that form instead, the date and URL with them (:data:`FORMATS`). Returns the number
+    of files written.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    if fmt != "text":
+        if fmt not in FORMATS:
+            raise UserError(f"Unknown --format {fmt!r}; choose from: {', '.join(FORMATS)}")
+        return _write_format(pages, folder, fmt)
     wanted = {f"{p.id}.txt": p.file_text() for p in pages}
     for old in folder.glob("*.txt"):
         if old.name not in wanted:

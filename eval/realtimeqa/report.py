@@ -41,6 +41,11 @@ def _rows(report: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {name: report["summary"][name] for name in report["systems"]}
 
 
+def _format_note(report: Mapping[str, Any]) -> str:
+    fmt = report.get("page_format", "text")
+    return "" if fmt == "text" else f", pages written as {fmt}"
+
+
 def _headline(report: Mapping[str, Any]) -> str:
     blocks = report["blocks"]
     weeks = f"{blocks[-1]['weeks'][0]}-{blocks[0]['weeks'][-1]}" if blocks else "-"
@@ -48,7 +53,8 @@ def _headline(report: Mapping[str, Any]) -> str:
     kind = kind if report["all_blocks"] else f"{report['weeks_per_block']} weeks"
     return (
         f"realtimeqa {report['split']} ({kind}; weeks {weeks}"
-        f"{', publish dates given' if report['with_dates'] else ''}): "
+        f"{', publish dates given' if report['with_dates'] else ''}"
+        f"{_format_note(report)}): "
         f"{report['n_positive']} answerable + {report['n_negative']} unanswerable questions, "
         f"{report['pages']} pages -> {report['articles']} articles, {report['chunks']} chunks; "
         f"data {report['data_version']} ({report['seconds']}s)"

@@ -58,6 +58,7 @@ class RtqaConfig:
     weeks_from: str | None = None
     all_blocks: bool = False
     with_dates: bool = False
+    page_format: str = "text"  # how the pages are written (data.FORMATS)
     systems: tuple[str, ...] = RT_SYSTEMS
     work_dir: Path | None = None  # default: <settings.data_dir>/realtimeqa
     progress: bool = True
@@ -73,6 +74,10 @@ class RtqaConfig:
             )
         if self.split not in d.SPLITS:
             raise UserError(f"Unknown split {self.split!r}; choose from: {', '.join(d.SPLITS)}")
+        if self.page_format not in d.FORMATS:
+            raise UserError(
+                f"Unknown --format {self.page_format!r}; choose from: {', '.join(d.FORMATS)}"
+            )
         if self.all_blocks and self.weeks_from:
             raise UserError("--all-blocks covers every week; leave out --weeks-from")
 
@@ -87,7 +92,8 @@ class RtqaConfig:
             where = "all-blocks"
         else:
             where = f"from-{self.weeks_from}" if self.weeks_from else "latest"
-        return f"{self.split}/{self.weeks}w/{where}" + ("/dated" if self.with_dates else "")
+        fmt = "" if self.page_format == "text" else f"/{self.page_format}"
+        return f"{self.split}/{self.weeks}w/{where}" + ("/dated" if self.with_dates else "") + fmt
 
 
 # --------------------------------------------------------------------------- dates
@@ -179,11 +185,11 @@ def _index_block(
     from qa.assistant import Assistant
 
     t0 = time.perf_counter()
-    d.write_corpus(pages, folder / "corpus", with_dates=config.with_dates)
+    d.write_corpus(pages, folder / "corpus", config.with_dates, config.page_format)
     block_settings = settings.model_copy(
         update={"corpus_dir": folder / "corpus", "data_dir": folder}
     )
-    cache = cached_embedder(embedder, folder.parent / "embed-cache", key.removesuffix("-dated"))
+    cache = cached_embedder(embedder, folder.parent / "embed-cache", key)
     corpus = load_corpus(block_settings.corpus_dir, block_settings)
     store = open_store(block_settings, cache, create=True)
     report = sync(
@@ -205,7 +211,7 @@ def _index_block(
         "embedded_chunks": cache.misses,
         "index_seconds": round(time.perf_counter() - t0, 1),
     }
-    aliases = {dropped: kept for kept, dropped in report.duplicates}
+    aliases = {d.page_id(dropped): d.page_id(kept) for kept, dropped in report.duplicates}
     return bot, (cache, aliases), info
 
 
@@ -230,9 +236,21 @@ def _systems(names: Sequence[str], bot: Assistant, cache: Embedder) -> list[Syst
     return out
 
 
+def _page_ids(out: Output) -> Output:
+    """The output with article ids read as page ids (export rows are ``articles#<id>``)."""
+    from dataclasses import replace
+
+    if not any("#" in c.article_id for c in out.answer.citations) and not any(
+        "#" in r.article_id for r in out.retrieved
+    ):
+        return out
+    cites = tuple(replace(c, article_id=d.page_id(c.article_id)) for c in out.answer.citations)
+    found = tuple(replace(r, article_id=d.page_id(r.article_id)) for r in out.retrieved)
+    return replace(out, answer=replace(out.answer, citations=cites), retrieved=found)
+
+
 def _short(out: Output) -> str | None:
-    short = getattr(out.answer, "short", None)
-    return str(getattr(short, "text", short)) if short is not None else None
+    return out.answer.short.text if out.answer.short is not None else None
 
 
 def block_questions(
@@ -248,7 +266,7 @@ def block_questions(
         [q for q in questions if q.week not in inside],
         " ".join(folded.values()),
         len(positives),
-        seed=key.removesuffix("-dated"),
+        seed=key,
     )
     return pages, positives, negatives, folded
 
@@ -262,10 +280,11 @@ def index_block(
     work: Path,
 ) -> tuple[Assistant, list[d.RtQuestion], list[d.RtQuestion]]:
     """The block's Assistant (indexed as a benchmark run does) and its questions."""
-    key = d.block_key(config.split, weeks, config.with_dates)
+    base = d.block_key(config.split, weeks)
+    key = d.block_key(config.split, weeks, config.with_dates, config.page_format)
     questions = ds.questions(config.split)
-    pages, positives, negatives, _ = block_questions(weeks, questions, ds, key)
-    bot, _, _ = _index_block(pages, work / key, settings, embedder, config, key)
+    pages, positives, negatives, _ = block_questions(weeks, questions, ds, base)
+    bot, _, _ = _index_block(pages, work / key, settings, embedder, config, base)
     return bot, positives, negatives
 
 
@@ -279,9 +298,10 @@ def run_block(
     work: Path,
 ) -> dict[str, Any]:
     """Index one block and ask every system its positives and negatives."""
-    key = d.block_key(config.split, weeks, config.with_dates)
-    pages, positives, negatives, folded = block_questions(weeks, questions, ds, key)
-    bot, (cache, aliases), info = _index_block(pages, work / key, settings, embedder, config, key)
+    base = d.block_key(config.split, weeks)  # the questions' seed and the embedding cache
+    key = d.block_key(config.split, weeks, config.with_dates, config.page_format)
+    pages, positives, negatives, folded = block_questions(weeks, questions, ds, base)
+    bot, (cache, aliases), info = _index_block(pages, work / key, settings, embedder, config, base)
     asked = [(q, True) for q in positives] + [(q, False) for q in negatives]
     gold = {q.id: {aliases.get(p, p) for p in d.gold_pages(q, folded)} for q in positives}
     result: dict[str, Any] = {
@@ -292,7 +312,9 @@ def run_block(
         "n_positive": len(positives),
         "n_negative": len(negatives),
         "positives_without_gold_page": sum(1 for q in positives if not gold[q.id]),
-        "dates": date_agreement(pages, bot.snapshot().articles),
+        "dates": date_agreement(
+            pages, {d.page_id(aid): a for aid, a in bot.snapshot().articles.items()}
+        ),
         "systems": {},
     }
     for system in _systems(config.systems, bot, cache):
@@ -301,9 +323,9 @@ def run_block(
             system.answer(asked[0][0].question)  # warm-up: first-use loading is not latency
         records = []
         for q, positive in tqdm(asked, desc=label, disable=not config.progress, leave=False):
-            out = system.answer(q.question)
+            out = _page_ids(system.answer(q.question))
             short = _short(out)
-            gives_short = hasattr(out.answer, "short")
+            gives_short = bool(getattr(system, "gives_short", False))
             records.append(grade(q, out, gold.get(q.id, set()), positive, short, gives_short))
         result["systems"][system.name] = {"metrics": summarize(records), "questions": records}
     return result
@@ -361,6 +383,7 @@ def run_realtimeqa(
         "weeks_per_block": config.weeks,
         "all_blocks": config.all_blocks,
         "with_dates": config.with_dates,
+        "page_format": config.page_format,
         "data": str(config.data),
         "data_version": ds.version,
         "embedding_model": embedder.model_id,

@@ -313,3 +313,20 @@ def test_publish_writes_the_report_and_compares_with_its_baseline(
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(("fmt", "source"), [("jsonl", "metadata"), ("markdown", "front_matter")])
+def test_pages_written_as_exports_carry_the_scrapers_date(
+    bench: Path, tmp_path: Path, fmt: str, source: str
+) -> None:
+    ds = d.load_dataset(bench)
+    pages = [ds.pages[p] for p in ("p1", "p3", "p5")]
+    d.write_corpus(pages, tmp_path, fmt=fmt)
+    articles = {d.page_id(a.id): a for a in load_corpus(tmp_path, Settings()).articles}
+    assert set(articles) == {"p1", "p3", "p5"}
+    assert articles["p1"].published == "2025-01-02" and articles["p1"].date_source == source
+    assert articles["p3"].url == "https://biz.example/2025/01/09/acme"
+    got = date_agreement(pages, articles)
+    assert got["same_day"] == 1.0
+    d.write_corpus(pages[:1], tmp_path, fmt=fmt)  # a smaller block leaves no stale file
+    assert len(load_corpus(tmp_path, Settings()).articles) == 1
