@@ -116,8 +116,9 @@ def render_card(meta: dict[str, Any]) -> str:
     out = [
         f"# {meta.get('name', 'evidence-ranker')}",
         "",
-        "A small cross-encoder that scores how well a sentence answers a question: the first "
-        f"{meta.get('layers')} transformer layers of all-MiniLM-L6-v2 with a one-logit head, "
+        "A small cross-encoder that scores how well a sentence answers a question: "
+        f"{meta.get('layers')} of the 6 transformer layers of all-MiniLM-L6-v2 (layers "
+        f"{meta.get('kept_layers', '?')}) with a one-logit head, "
         "fine-tuned on realtimeqa `train` with a listwise loss (softmax over one answering "
         "sentence and mined negatives per question).",
         "",

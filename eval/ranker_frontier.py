@@ -8,6 +8,8 @@ milliseconds to score 30 pairs. Rows are appended to a JSON file (a rerun skips 
 variants already there); the model card shows them.
 
     .venv/bin/python -m eval.ranker_frontier --variant layers=2 --variant layers=4,negatives=15
+    .venv/bin/python -m eval.ranker_frontier --measure qa/models/evidence-ranker \
+        --runtimes fp32,bf16,int8 --lengths 48,64,96     # an exported model, as it is
 
 A variant is ``key=value`` pairs of :class:`eval.train_ranker.TrainConfig`:
 
@@ -28,11 +30,11 @@ from typing import Any
 
 from eval.ranker_card import FRONTIER_FILE
 from eval.ranker_data import RankItem, build_items, split_holdout
-from eval.ranker_probe import ms_per_pairs, rerank_figures
+from eval.ranker_probe import ms_per_pairs, rerank_figures_at
 from eval.train_ranker import TrainConfig, export_model, fit_model
 from qa.rerank import CrossEncoderReranker
 
-__all__ = ["measure", "parse_variant", "run_variant"]
+__all__ = ["measure", "measure_folder", "parse_variant", "run_variant"]
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +71,34 @@ def measure(
             ranker = CrossEncoderReranker(folder, max_length=length, runtime=runtime)  # type: ignore[arg-type]
             row: dict[str, Any] = {"runtime": runtime, "max_length": length}
             row["ms30"] = round(ms_per_pairs(dev, ranker.score), 1)
-            for k in (30, 50):
-                fig = rerank_figures(dev, ranker.score, k)
+            for fig in rerank_figures_at(dev, ranker.score, (30, 50)):
+                k = fig.k
                 row[f"top1_{k}"] = round(fig.top1, 4)
                 row[f"in_{k}"] = round(fig.top1_in_k, 4)
             log.info("%s %s", folder.name, row)
             rows.append(row)
     return rows
+
+
+def measure_folder(
+    folder: Path, dev: Sequence[RankItem], runtimes: Sequence[str], lengths: Sequence[int]
+) -> list[dict[str, Any]]:
+    """Rows for a model folder with a card (``meta.json`` from :func:`train_ranker`)."""
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    tr = meta.get("training", {})
+    history = tr.get("history") or [{}]
+    base = {
+        "variant": f"{folder.name} (as shipped)",
+        "layers": meta["layers"],
+        "train_max_length": meta["max_length"],
+        "size_mb": meta.get("size_mb"),
+        "train_s": tr.get("seconds"),
+        "held_top1_in_30": max(h.get("held_top1_in_30", 0) for h in history),
+        "config": tr.get("config", {}),
+    }
+    return [
+        {**base, **row} for row in measure(folder, dev, runtimes, lengths or [meta["max_length"]])
+    ]
 
 
 def run_variant(
@@ -120,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--lengths", default="", help="serving max lengths (default: the trained one)")
     p.add_argument("--models", type=Path, default=Path(".qa/frontier"), help="experiment weights")
     p.add_argument("--results", type=Path, default=FRONTIER_FILE)
+    p.add_argument("--measure", type=Path, help="measure this exported model folder (no training)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     ds = load_dataset(args.data)
@@ -128,11 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.loads(args.results.read_text()) if args.results.is_file() else []
     )
     done = {r["variant"] for r in rows}
+    lengths = [int(x) for x in args.lengths.split(",") if x]
+    if args.measure:
+        rows += measure_folder(args.measure, dev, args.runtimes.split(","), lengths)
+        args.results.write_text(json.dumps(rows, indent=1) + "\n")
     for text in args.variant:
         name = text.replace("=", "").replace(",", "_") or "default"
         if name in done:
             continue
-        lengths = [int(x) for x in args.lengths.split(",") if x]
         rows += run_variant(
             name, parse_variant(text), train, dev, args.models, args.runtimes.split(","), lengths
         )

@@ -51,6 +51,7 @@ __all__ = [
     "overlap_score",
     "probe",
     "rerank_figures",
+    "rerank_figures_at",
 ]
 
 log = logging.getLogger(__name__)
@@ -76,18 +77,38 @@ def rerank_figures(
     items: Sequence[RankItem], score: ScoreFn, k: int, progress: bool = False, desc: str = ""
 ) -> RankFigures:
     """Top-1 of ``score`` over each item's overlap top-``k`` (ties: the earlier candidate)."""
-    right = in_k = 0
-    for item in tqdm(items, desc=desc or f"rerank top-{k}", disable=not progress, leave=False):
-        cands = item.by_overlap[:k]
+    return rerank_figures_at(items, score, [k], progress=progress, desc=desc)[0]
+
+
+def rerank_figures_at(
+    items: Sequence[RankItem],
+    score: ScoreFn,
+    ks: Sequence[int],
+    progress: bool = False,
+    desc: str = "",
+) -> list[RankFigures]:
+    """:func:`rerank_figures` at several ``ks`` from one scoring of the top ``max(ks)``
+    (a pair's score does not depend on the other candidates)."""
+    right = dict.fromkeys(ks, 0)
+    in_k = dict.fromkeys(ks, 0)
+    for item in tqdm(items, desc=desc or "rerank", disable=not progress, leave=False):
         pos = set(item.positives)
+        cands = item.by_overlap[: max(ks)]
         if not cands or not pos.intersection(cands):
             continue
-        in_k += 1
         scores = list(score(item.question, [item.sentences[i] for i in cands]))
-        best = max(range(len(cands)), key=lambda j: (scores[j], -j))
-        right += cands[best] in pos
+        for k in ks:
+            if pos.intersection(cands[:k]):
+                in_k[k] += 1
+                best = max(range(min(k, len(cands))), key=lambda j: (scores[j], -j))
+                right[k] += cands[best] in pos
     n = len(items)
-    return RankFigures(k, n, right / n if n else 0.0, in_k, right / in_k if in_k else 0.0)
+    return [
+        RankFigures(
+            k, n, right[k] / n if n else 0.0, in_k[k], right[k] / in_k[k] if in_k[k] else 0.0
+        )
+        for k in ks
+    ]
 
 
 def overlap_score(question: str, passages: Sequence[str]) -> list[float]:
@@ -247,8 +268,7 @@ def probe(
     rows = []
     for name, fn in scorers:
         ms = ms_per_pairs(dev, fn)
-        for k in ks:
-            fig = rerank_figures(dev, fn, k, progress=progress, desc=name)
+        for fig in rerank_figures_at(dev, fn, ks, progress=progress, desc=name):
             rows.append({"scorer": name, **fig.row(), "ms_per_30_pairs": round(ms, 1)})
     return rows
 
