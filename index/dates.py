@@ -152,7 +152,12 @@ def find_date(text: str, allow_yearless: bool = False) -> DateMatch | None:
 
 
 def _bare(text: str) -> tuple[DateMatch, bool] | None:
-    """``text`` is only a date (optional weekday and time): the date and whether a time was."""
+    """``text`` is only a date (optional weekday and time, or a labelled update after it):
+    the date and whether a time was.
+
+    >>> _bare("March 22, 2025 Updated July 23, 2025, 3:47 p.m. ET")[0].iso
+    '2025-03-22'
+    """
     text = text.strip().rstrip(".")
     head = re.match(_WEEKDAY, text, re.IGNORECASE)
     rest = text[head.end() :] if head else text
@@ -164,6 +169,8 @@ def _bare(text: str) -> tuple[DateMatch, bool] | None:
         return found, False
     if re.fullmatch(_TIME + "|" + _ISO_TIME, tail, re.IGNORECASE):
         return found, True
+    if _WEAK_LABEL.match(tail.strip(" ,;|-–—")) and _candidate(tail.strip(" ,;|-–—"), False):
+        return found, False  # "March 22, 2025 Updated July 23, 2025": the first is the page's
     return None
 
 

@@ -47,6 +47,12 @@ def test_lone_bare_date_is_used() -> None:
     )
 
 
+def test_date_with_a_labelled_update_is_the_page_date() -> None:
+    # a real scraped page: the timeline line below must not date the page
+    lines = ["Headline", "March 22, 2025 Updated July 23, 2025, 3:47 p.m. ET", "Sept. 12, 2024"]
+    assert extract_date(lines, title="Headline").published == "2025-03-22"
+
+
 def test_published_label_beats_updated_label() -> None:
     lines = ["Updated: 2020-01-05", "Published: 3 January 2020"]
     assert extract_date(lines).published == "2020-01-03"
