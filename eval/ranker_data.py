@@ -160,14 +160,18 @@ def make_group(
     random_negatives: int,
     rng: random.Random,
 ) -> Group | None:
-    """A group for one question: up to ``positives`` answering sentences (drawn), then
+    """A group for one question: up to ``positives`` answering sentences (those sharing most
+    words with the question), then
     ``negatives`` others: ``random_negatives`` drawn from the whole page set, the rest from
     the ``pool`` best by word overlap (hard negatives). None when the question has no
     positive or no negative."""
     if not item.positives:
         return None
     pos = set(item.positives)
-    chosen_pos = rng.sample(item.positives, min(positives, len(item.positives)))
+    # the answering sentences that share most words with the question: a sentence merely
+    # mentioning the answer ("Japan" in an unrelated line) is a noisy positive
+    by_words = [i for i in item.by_overlap if i in pos]
+    chosen_pos = by_words[: min(positives, len(by_words))]
     hard = [i for i in item.by_overlap[: pool + len(pos)] if i not in pos][:pool]
     n_random = min(random_negatives, negatives)
     picked = rng.sample(hard, min(negatives - n_random, len(hard)))

@@ -31,6 +31,7 @@ from tqdm import tqdm
 
 from eval.realtimeqa import data as d
 from qa.answertype import AnswerTyper
+from qa.assistant import DECIDE_SENTENCES
 from qa.combine import (
     ANSWER_FEATURES,
     DEFAULT_COMBINER,
@@ -40,7 +41,7 @@ from qa.combine import (
     answer_features,
 )
 from qa.entities import EntityTagger
-from qa.ranking import sentence_features, type_check
+from qa.ranking import question_context, sentence_features, support_score, type_check
 from qa.rerank import Reranker
 
 __all__ = ["QuestionRows", "choose_threshold", "collect", "fit_combiner", "fit_logistic"]
@@ -60,6 +61,8 @@ class QuestionRows:
     texts: list[str]
     rows: list[dict[str, float]]
     labels: list[int]
+    context: dict[str, float] = field(default_factory=dict)
+    articles: list[str] = field(default_factory=list)
     oof: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
@@ -85,7 +88,21 @@ def collect(
         ]
         labels = [int(positive and d.contains_answer(d.fold(t), q.answer)) for t in texts]
         qvec = bot._embed_query(q.question)
-        out.append(QuestionRows(q.id, q.week, q.question, positive, qvec, texts, rows, labels))
+        context = question_context(found.hits, found.absent)
+        out.append(
+            QuestionRows(
+                q.id,
+                q.week,
+                q.question,
+                positive,
+                qvec,
+                texts,
+                rows,
+                labels,
+                context,
+                [e.sentence.article_id for e in top],
+            )
+        )
     return out
 
 
@@ -161,19 +178,25 @@ def choose_threshold(
 
 
 def _answer_rows(
-    qs: Sequence[QuestionRows], typer: AnswerTyper, tagger: EntityTagger
+    qs: Sequence[QuestionRows], typer: AnswerTyper, tagger: EntityTagger, target: str = "right"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     feats, labels, positive = [], [], []
     for q in qs:
         order = np.argsort(-q.oof) if len(q.oof) else np.zeros(0, dtype=int)
         probs = [float(q.oof[i]) for i in order]
         ce = [q.rows[i]["ce"] for i in order]
-        lead = q.texts[int(order[0])] if len(order) else ""
         types = typer.predict(q.qvec, q.question)
-        ents = tagger.tag([lead])[0] if lead else ()
-        f = answer_features(probs, ce, type_check(q.question, ents, types), types["OTHER"])
+        top = [int(i) for i in order[:DECIDE_SENTENCES]]
+        ents = tagger.tag([q.texts[i] for i in top])
+        lead_row = q.rows[top[0]] if top else {}
+        sentences = [(q.articles[i], q.texts[i], float(q.oof[i])) for i in top]
+        support = support_score(q.question, sentences, ents, types)
+        lead_ents = ents[0] if ents else ()
+        f = answer_features(probs, ce, type_check(q.question, lead_ents, types), types["OTHER"],
+                            lead_row, {**q.context, "support": support})  # fmt: skip
         feats.append([f[n] for n in ANSWER_FEATURES])
-        labels.append(int(bool(len(order)) and q.labels[int(order[0])] == 1))
+        right = bool(len(order)) and q.labels[int(order[0])] == 1
+        labels.append(int(q.positive) if target == "answerable" else int(right))
         positive.append(int(q.positive))
     return np.array(feats, dtype=np.float64), np.array(labels), np.array(positive)
 
@@ -188,6 +211,7 @@ def fit_combiner(
     k: int = 5,
     grid: Sequence[float] = (0.01, 0.1, 1.0, 10.0),
     meta: dict[str, Any] | None = None,
+    target: str = "right",
 ) -> Combiner:
     """Fit both models on ``qs`` (see the module doc), write them to ``out``."""
     t0 = time.perf_counter()
@@ -195,7 +219,7 @@ def fit_combiner(
     best_c = min(grid, key=lambda c: (losses[c], -c))
     _oof_sentences(qs, best_c, k)  # the out-of-fold probabilities of the chosen strength
     sentence = fit_logistic(*_matrix(qs, SENTENCE_FEATURES), SENTENCE_FEATURES, best_c)
-    x, y, positive = _answer_rows(qs, typer, tagger)
+    x, y, positive = _answer_rows(qs, typer, tagger, target)
     weeks = np.array([q.week for q in qs])
     oof = np.zeros(len(qs))
     for held in _folds(weeks.tolist(), k):
@@ -224,6 +248,7 @@ def fit_combiner(
     )
     combiner = Combiner(sentence, answer, threshold, candidates, info)
     combiner.save(out)
+    (out / "README.md").write_text(_card(combiner), encoding="utf-8")
     log.info("combiner: %s", info)
     return combiner
 
@@ -257,3 +282,31 @@ def train_combiner_on_block(
     rows = collect(bot, asked, reranker, candidates, progress)
     meta = {"data": f"realtimeqa train weeks {weeks[0]}-{weeks[-1]}", "candidates": candidates}
     return fit_combiner(rows, typer, EntityTagger(), candidates, out, meta=meta)
+
+
+def _card(c: Combiner) -> str:
+    m = c.meta
+    sent = ", ".join(
+        f"{n} {w:+.2f}" for n, w in zip(c.sentence.names, c.sentence.coef, strict=True)
+    )
+    ans = ", ".join(f"{n} {w:+.2f}" for n, w in zip(c.answer.names, c.answer.coef, strict=True))
+    return f"""# combiner: evidence probability and the calibrated decision to answer
+
+- **What**: two logistic regressions over standardised features (qa/combine.py); plain
+  numbers in combiner.json, no pickle.
+- **Data**: {m.get("data")}, {m.get("questions")} questions ({m.get("positives")} answerable,
+  the rest unanswerable: questions of other weeks whose answer is nowhere in the block),
+  {m.get("sentence_rows")} candidate sentences (the first stage's best {c.candidates} each).
+  The ranker and the answer typer were trained without these weeks.
+- **Sentence model** (C={m.get("sentence_C")}, chosen by 5-fold cross-validation over weeks,
+  log loss {m.get("sentence_logloss_by_C")}): {sent}.
+  Top-1 holds the answer (answerable, out of fold): {m.get("train_oof_top1_positives")}
+  (first stage alone: {m.get("train_first_stage_top1_positives")}).
+- **Answer model**: {ans}. Threshold {m.get("threshold")}: the lowest whose out-of-fold
+  refusals reach rejection 0.9 on train (got {m.get("train_oof_rejection")}, false refusals
+  {m.get("train_oof_false_refusal")}).
+- **Dev figures**: see the README's Evaluation section (qa eval --benchmark realtimeqa).
+- **Size / speed**: {len(c.sentence.names) + len(c.answer.names) + 2} numbers; microseconds.
+- **Reproduce**: `qa train` ({m.get("seconds")} s for this step on 2 cores, after the
+  block is indexed).
+"""

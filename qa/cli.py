@@ -274,6 +274,13 @@ def _add_eval(p: argparse.ArgumentParser) -> None:
     rt.add_argument("--weeks-from", help="first week (YYYYMMDD; default: the most recent)")
     rt.add_argument("--all-blocks", action="store_true", help="every week, in blocks of --weeks")
     rt.add_argument("--with-dates", action="store_true", help="give the pages' dates as metadata")
+    rt.add_argument(
+        "--format",
+        dest="page_format",
+        choices=["text", "markdown", "jsonl"],
+        default="text",
+        help="write the pages as text files (default), Markdown with front matter, or JSONL",
+    )
     rt.add_argument("--work-dir", type=Path, help="corpora and indexes (default .qa/realtimeqa)")
 
 
@@ -302,6 +309,7 @@ def cmd_eval_realtimeqa(args: argparse.Namespace) -> int:
         weeks_from=args.weeks_from,
         all_blocks=args.all_blocks,
         with_dates=args.with_dates,
+        page_format=args.page_format,
         systems=args.systems or RT_SYSTEMS,
         work_dir=args.work_dir,
         progress=not args.quiet,
@@ -352,7 +360,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _add_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", type=Path, help="realtimeqa folder (../shared/benchmarks/realtimeqa)")
-    p.add_argument("--out", type=Path, help="ranker folder (default: qa/models/evidence-ranker)")
+    p.add_argument("--out", type=Path, help="models folder (default: qa/models)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--layers", type=int, help="MiniLM layers kept (1-6)")
     p.add_argument("--max-length", type=int, help="tokens per (question, sentence) pair")
@@ -361,6 +369,17 @@ def _add_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", type=float, help="peak learning rate")
     p.add_argument("--limit", type=int, help="first N answerable train questions (quick runs)")
     p.add_argument("--no-dev", action="store_true", help="skip the dev figures in the card")
+    p.add_argument(
+        "--parts",
+        default="typer,ranker,combiner",
+        help="what to train, in this order (default typer,ranker,combiner)",
+    )
+    p.add_argument(
+        "--ablations",
+        action="store_true",
+        help="also refit the combiner with each feature mechanism switched off (for qa eval "
+        "--systems product-no-<name>)",
+    )
     p.add_argument(
         "--probe",
         action="store_true",
@@ -378,11 +397,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     import dataclasses
 
     from eval.realtimeqa.data import DEFAULT_DATA
-    from eval.train_ranker import TrainConfig, train_ranker
+    from eval.train_ranker import TrainConfig
     from qa.rerank import SHIPPED_RANKER
 
     data = args.data or DEFAULT_DATA
-    out = args.out or SHIPPED_RANKER
+    out = args.out / "evidence-ranker" if args.out else SHIPPED_RANKER
     if args.probe:
         from eval.ranker_probe import format_rows, probe
 
@@ -398,11 +417,26 @@ def cmd_train(args: argparse.Namespace) -> int:
         "limit": args.limit,
     }
     config = dataclasses.replace(TrainConfig(), **{k: v for k, v in given.items() if v is not None})
-    # 1. The evidence ranker (a cross-encoder over question + sentence).
-    result = train_ranker(data, out, config, progress=not args.quiet, dev=not args.no_dev)
-    print(result.summary())
-    # 2. Learned parts that read the ranker's scores (the evidence combiner, the abstention
-    #    calibration) train here, from the same train.jsonl, after the ranker they read.
+    from eval.train_all import TrainAllConfig, train_ablations, train_all
+
+    parts = tuple(x.strip() for x in args.parts.split(",") if x.strip())
+    unknown = sorted(set(parts) - {"typer", "ranker", "combiner"})
+    if unknown:
+        raise UserError(f"Unknown part(s) {', '.join(unknown)}; use typer, ranker, combiner")
+    models = args.out or TrainAllConfig().models
+    result = train_all(
+        data,
+        TrainAllConfig(parts=parts, models=models),
+        config,
+        progress=not args.quiet,
+        dev=not args.no_dev,
+    )
+    for part in parts:
+        print(result.get(part))
+    if args.ablations:
+        for name, meta in train_ablations(data, models, progress=not args.quiet).items():
+            print(f"combiner without {name}: {meta}")
+    print(f"trained {', '.join(parts)} in {result['seconds'] / 60:.1f} min")
     return 0
 
 

@@ -181,10 +181,14 @@ def test_a_failed_run_leaves_the_old_model(bench: Path, tmp_path: Path) -> None:
 def test_qa_train_cli_runs_and_reports(
     bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "cli-ranker"
-    args = ["train", "--data", str(bench), "--out", str(out), "--layers", "1", "--epochs", "1"]
-    assert main([*args, "--max-length", "32", "--negatives", "2", "--quiet", "--no-dev"]) == 0
+    models = tmp_path / "models"
+    args = ["train", "--data", str(bench), "--out", str(models), "--layers", "1", "--epochs", "1"]
+    args += ["--parts", "ranker", "--max-length", "32", "--negatives", "2", "--quiet", "--no-dev"]
+    assert main(args) == 0
     assert "Trained the evidence ranker" in capsys.readouterr().out
+    out = models / "evidence-ranker"
     assert (out / "meta.json").is_file() and (out / "README.md").is_file()
+    assert main(["train", "--data", str(bench), "--parts", "ranker,magic", "--quiet"]) == 2
+    assert "Unknown part" in capsys.readouterr().err
     assert main(["train", "--data", str(tmp_path / "nowhere"), "--quiet"]) == 2
     assert "realtimeqa data not found" in capsys.readouterr().err
