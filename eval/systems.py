@@ -117,10 +117,9 @@ def chunk_answer(citations: Sequence[Citation], timings: dict[str, float]) -> An
 class ProductSystem:
     """The product: ``Assistant.ask`` as a user gets it."""
 
-    name = "product"
-
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, name: str = "product") -> None:
         self.assistant = assistant
+        self.name = name
 
     @property
     def gives_short(self) -> bool:

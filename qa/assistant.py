@@ -334,13 +334,14 @@ class Assistant:
 
     def _decide(self, found: Found, question: str, timings: dict[str, float]) -> Decision:
         """The calibrated decision to answer (:func:`qa.ranking.decide`)."""
-        from qa.ranking import decide
+        from qa.ranking import decide, question_context
 
         t = time.perf_counter()
-        lead = found.evidence[0].sentence.text if found.evidence else ""
-        entities = self.tagger.tag([lead])[0] if lead else ()
+        top = [e.sentence.text for e in found.evidence[:DECIDE_SENTENCES] if e.score > 0]
+        entities = self.tagger.tag(top)
+        context = question_context(found.hits, found.absent)
         decision = decide(found.evidence, entities, question, self._types(question),
-                          self.combiner)  # fmt: skip
+                          self.combiner, context, self.settings.answer_threshold)  # fmt: skip
         timings["decide"] = _ms(t)
         return decision
 
@@ -567,6 +568,10 @@ class Found:
     hits: list[Hit]
     evidence: list[Evidence]
     comment_evidence: list[Evidence]
+
+
+DECIDE_SENTENCES = 3
+"""The top sentences whose entities the decision reads (spaCy runs on these only)."""
 
 
 def _ms(start: float) -> float:

@@ -32,6 +32,7 @@ from index.errors import ModelMissing
 
 __all__ = [
     "ANSWER_FEATURES",
+    "CONTEXT_FEATURES",
     "DEFAULT_COMBINER",
     "SENTENCE_FEATURES",
     "Combiner",
@@ -43,7 +44,14 @@ DEFAULT_COMBINER = Path(__file__).parent / "models" / "combiner"
 SENTENCE_FEATURES = (
     "ce", "dense", "lexical", "cue", "context", "period", "missing", "prior", "first_rank",
 )  # fmt: skip
-ANSWER_FEATURES = ("p1", "logit_p1", "ce1", "gap", "p_sum3", "type_ok", "type_other")
+ANSWER_FEATURES = (
+    "p1", "logit_p1", "ce1", "gap", "p_sum3", "type_ok", "type_other", "lexical1", "dense1",
+    "hit_dense", "absent", "support",
+)  # fmt: skip
+CONTEXT_FEATURES = ("hit_dense", "absent", "support")
+"""Question-level inputs besides the sentences: the best chunk's cosine among the first
+hits, how many entities the question names that no article mentions, and the support of the
+best short-answer candidate (:func:`qa.ranking.support_score`)."""
 
 
 @dataclass(frozen=True)
@@ -122,13 +130,22 @@ class Combiner:
 
 
 def answer_features(
-    probs: Sequence[float], ce: Sequence[float], type_ok: float, type_other: float
+    probs: Sequence[float],
+    ce: Sequence[float],
+    type_ok: float,
+    type_other: float,
+    lead: Mapping[str, float] | None = None,
+    context: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """The answer model's inputs from the sentences' probabilities (best first) and logits.
+    """The answer model's inputs from the sentences' probabilities (best first) and logits,
+    the lead sentence's first-stage signals (``lexical``, ``dense``) and the question-level
+    ``context`` (:data:`CONTEXT_FEATURES`).
 
     >>> answer_features([0.8, 0.3], [2.0, 0.1], 0.9, 0.05)["gap"]
     0.5
     """
+    lead = lead or {}
+    context = context or {}
     p1 = probs[0] if probs else 0.0
     p2 = probs[1] if len(probs) > 1 else 0.0
     return {
@@ -139,6 +156,9 @@ def answer_features(
         "p_sum3": float(sum(probs[:3])),
         "type_ok": type_ok,
         "type_other": type_other,
+        "lexical1": float(lead.get("lexical", 0.0)),
+        "dense1": float(lead.get("dense", 0.0)),
+        **{k: float(context.get(k, 0.0)) for k in CONTEXT_FEATURES},
     }
 
 

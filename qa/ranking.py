@@ -21,10 +21,19 @@ from qa.entities import Entity
 from qa.evidence import Evidence
 from qa.question import STOPWORDS, fold
 from qa.rerank import Reranker
+from qa.types import Hit
 
 _WORD = re.compile(r"\w+")
 
-__all__ = ["Decision", "decide", "rescore", "sentence_features", "type_check"]
+__all__ = [
+    "Decision",
+    "decide",
+    "question_context",
+    "rescore",
+    "sentence_features",
+    "support_score",
+    "type_check",
+]
 
 
 def sentence_features(e: Evidence, ce: float, rank: int) -> dict[str, float]:
@@ -89,18 +98,60 @@ class Decision:
     features: dict[str, float]
 
 
+def support_score(
+    question: str,
+    sentences: Sequence[tuple[str, str, float]],
+    entities: Sequence[Sequence[Entity]],
+    types: Mapping[str, float],
+) -> float:
+    """The best short-answer candidate's score among the top sentences (0 when none):
+    how strongly the evidence agrees on one entity of the asked-for type.
+
+    ``sentences``: (article id, text, probability) of the top sentences, best first;
+    ``entities``: the entities of each.
+    """
+    from qa.short import candidates, pick_short
+
+    cands = candidates(question, [(i + 1, 0, t, e) for i, ((_, t, _), e) in
+                                  enumerate(zip(sentences, entities, strict=True))])  # fmt: skip
+    support = [(aid, fold(t), p) for aid, t, p in sentences]
+    best = pick_short(cands, types, support, min_score=0.0)
+    return best.score if best is not None else 0.0
+
+
+def question_context(hits: Sequence[Hit], absent: Sequence[str]) -> dict[str, float]:
+    """:data:`qa.combine.CONTEXT_FEATURES` of one search."""
+    return {
+        "hit_dense": max((h.dense for h in hits[:5]), default=0.0),
+        "absent": float(len(absent)),
+    }
+
+
 def decide(
     evidence: Sequence[Evidence],
-    lead_entities: Sequence[Entity],
+    entities: Sequence[Sequence[Entity]],
     question: str,
     types: Mapping[str, float],
     combiner: Combiner,
+    context: Mapping[str, float] | None = None,
+    threshold: float | None = None,
 ) -> Decision:
-    """Answer or abstain, from the rescored evidence and the lead sentence's entities."""
+    """Answer or abstain, from the rescored evidence, the lead sentence's entities and the
+    question-level ``context`` (:data:`qa.combine.CONTEXT_FEATURES`): answer when the
+    calibrated probability reaches ``threshold`` (None = the combiner's, chosen on train)."""
     probs = [e.score for e in evidence[:3]]
     ce = [e.ce for e in evidence[:3]]
+    lead = {"lexical": evidence[0].lexical, "dense": evidence[0].dense} if evidence else {}
+    top = [(e.sentence.article_id, e.sentence.text, e.score) for e in evidence[: len(entities)]]
+    support = support_score(question, top, entities, types)
     feats = answer_features(
-        probs, ce, type_check(question, lead_entities, types), types.get("OTHER", 0.0)
+        probs,
+        ce,
+        type_check(question, entities[0] if entities else (), types),
+        types.get("OTHER", 0.0),
+        lead,
+        {**(context or {}), "support": support},
     )
     p = combiner.answer.prob(feats)
-    return Decision(p, p >= combiner.threshold, feats)
+    cut = combiner.threshold if threshold is None else threshold
+    return Decision(p, p >= cut, feats)

@@ -51,6 +51,13 @@ class Settings(IndexSettings):
     short_answers: bool = Field(True, description="Lead with a short answer when one is found.")
     mode: Mode = "extractive"
     abstain_threshold: float = Field(0.46, description="Evidence score below = abstain.")
+    answer_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="learned: answer when the calibrated confidence reaches this (None = the "
+        "combiner's threshold, chosen on train; 0 = always answer, for a sweep).",
+    )
     max_answer_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=16, description="Longer questions are truncated.")
     # generation

@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 __all__ = ["RT_SYSTEMS", "RtqaConfig", "date_agreement", "run_block", "run_realtimeqa"]
 
 RT_SYSTEMS: tuple[str, ...] = ("bm25", "dense", "hybrid", "product", "naive", "best_sentence")
+EVIDENCE_ROWS = {"product-learned": "learned", "product-weights": "weights"}
+"""Rows of the product with the evidence model set, whatever the settings say (both side by
+side in one run)."""
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,13 @@ class RtqaConfig:
     def __post_init__(self) -> None:
         from eval.realtimeqa.ablations import parse_row
 
-        unknown = [s for s in self.systems if s not in RT_SYSTEMS and parse_row(s) is None]
+        known = (*RT_SYSTEMS, *EVIDENCE_ROWS)
+        unknown = [s for s in self.systems if s not in known and parse_row(s) is None]
         if unknown or not self.systems:
             raise UserError(
                 f"Unknown system(s) {', '.join(unknown) or '(none given)'}; "
-                f"choose from: {','.join(RT_SYSTEMS)} (e.g. --systems product,best_sentence)"
+                f"choose from: {','.join(known)}, product-no-<mechanism> "
+                "(e.g. --systems product,best_sentence)"
             )
         if self.split not in d.SPLITS:
             raise UserError(f"Unknown split {self.split!r}; choose from: {', '.join(d.SPLITS)}")
@@ -219,6 +224,7 @@ def _systems(names: Sequence[str], bot: Assistant, cache: Embedder) -> list[Syst
     from eval.realtimeqa.ablations import AblatedProduct, parse_row, refit_combiner
     from eval.systems import ABLATIONS, BestSentenceSystem, ChunkSystem, NaiveSystem
     from eval.systems import ProductSystem as Product
+    from qa.assistant import with_settings
 
     out: list[System] = []
     for name in names:
@@ -227,6 +233,8 @@ def _systems(names: Sequence[str], bot: Assistant, cache: Embedder) -> list[Syst
             out.append(ChunkSystem(name, bot, use_dense=dense, use_bm25=bm25))
         elif name == "product":
             out.append(Product(bot))
+        elif name in EVIDENCE_ROWS:  # the product with the other evidence model, side by side
+            out.append(Product(with_settings(bot, evidence_model=EVIDENCE_ROWS[name]), name))
         elif name == "best_sentence":
             out.append(BestSentenceSystem(bot))
         elif (off := parse_row(name)) is not None:

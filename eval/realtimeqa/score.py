@@ -123,6 +123,7 @@ def grade(
         "answer": a.text,
         "short": short,
         "abstained": a.abstained,
+        "confidence": a.confidence,
         "cited": cited,
         "retrieved": list(dict.fromkeys(ranked))[:10],
         "gold_pages": sorted(gold),

@@ -330,3 +330,37 @@ def test_pages_written_as_exports_carry_the_scrapers_date(
     assert got["same_day"] == 1.0
     d.write_corpus(pages[:1], tmp_path, fmt=fmt)  # a smaller block leaves no stale file
     assert len(load_corpus(tmp_path, Settings()).articles) == 1
+
+
+def test_sweep_applies_each_threshold_to_the_recorded_answers() -> None:
+    from eval.realtimeqa.sweep import sweep
+
+    def rec(positive: bool, conf: float, right: bool = True) -> dict[str, object]:
+        r: dict[str, object] = {"positive": positive, "abstained": False, "confidence": conf}
+        if positive:
+            r.update(accuracy=float(right), strict=float(right), em=None)
+        return r
+
+    block = [rec(True, 0.9), rec(True, 0.3, right=False), rec(False, 0.2), rec(False, 0.6)]
+    report = {"blocks": [{"systems": {"product": {"questions": block}}}]}
+    low, mid, high = sweep(report, thresholds=(0.0, 0.5, 0.95))
+    assert (low["accuracy"], low["rejection"], low["false_refusal"]) == (0.5, 0.0, 0.0)
+    assert (mid["accuracy"], mid["rejection"], mid["false_refusal"]) == (0.5, 0.5, 0.5)
+    assert (high["accuracy"], high["rejection"], high["false_refusal"]) == (0.0, 1.0, 1.0)
+    assert mid["em"] is None
+
+
+def test_evidence_rows_set_the_evidence_model_side_by_side(
+    run: tuple[dict[str, Any], RtqaConfig, Settings], real_embedder: Any
+) -> None:
+    from dataclasses import replace
+
+    _, config, settings = run
+    assert settings.evidence_model == "weights"  # so product-weights must repeat product
+    again = replace(config, systems=("product", "product-weights"))
+    report = run_realtimeqa(again, settings, embedder=real_embedder)  # the index is reused
+    rows = report["blocks"][0]["systems"]
+    answers = {name: [r["answer"] for r in rows[name]["questions"]] for name in rows}
+    assert answers["product-weights"] == answers["product"]
+    with pytest.raises(d.UserError, match="product-learned"):
+        replace(config, systems=("product-bogus",))

@@ -88,10 +88,14 @@ def test_rescoring_orders_by_the_combined_probability() -> None:
 
 def test_the_decision_needs_the_answer_type() -> None:
     evidence = rescore("who bought acme", [_ev("globex bought acme", 0.5)], _Echo(), _combiner())
-    named = [Entity("Globex", "ORG", 0, 6)]
-    yes = decide(evidence, named, "who bought acme", {"ORG": 0.9, "OTHER": 0.0}, _combiner())
-    no = decide(evidence, [], "who bought acme", {"ORG": 0.9, "OTHER": 0.0}, _combiner())
+    named = [[Entity("Globex", "ORG", 0, 6)]]  # the entities of each top sentence
+    types = {"ORG": 0.9, "OTHER": 0.0}
+    yes = decide(evidence, named, "who bought acme", types, _combiner())
+    no = decide(evidence, [[]], "who bought acme", types, _combiner())
     assert yes.answer and not no.answer and yes.confidence > no.confidence
+    # a threshold given in the settings overrides the combiner's (0 = always answer)
+    assert decide(evidence, [[]], "who bought acme", types, _combiner(), threshold=0.0).answer
+    assert not decide(evidence, named, "who bought acme", types, _combiner(), threshold=1.0).answer
 
 
 def test_type_check_ignores_what_the_question_names() -> None:
