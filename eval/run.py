@@ -275,6 +275,7 @@ def grade(
         "question": q.question,
         "answer": text,
         "abstained": a.abstained,
+        "confidence": a.confidence,
         "cited": [c.article_id for c in a.citations],
         "retrieved": [r.article_id for r in out.retrieved[:10]],
         "timings_ms": {k: round(v, 2) for k, v in a.timings_ms.items()},
