@@ -26,8 +26,9 @@ What happens, in order:
    each paragraph is a comment, its first line the author when it reads like a name.
 4. In the article text: boilerplate lines go ("Share this article", "N min read",
    "Leave a Reply", comment policy, character counters, "More in ..."), standalone date
-   lines ("Washington, Jan 10") move to ``header_lines``, a line repeated right after
-   itself or equal to the headline goes, a paragraph printed twice keeps only its last
+   lines ("Washington, Jan 10") move to ``header_lines`` (but several different ones are a
+   timeline: they stay in the text and date nothing), a line repeated right after itself or
+   equal to the headline goes, a paragraph printed twice keeps only its last
    copy (the earlier one is typically a teaser or pull quote), and a closing agency
    sign-off ("- IANS", "(AFP)") becomes ``source``.
 5. Paragraphs are joined by one blank line; lines inside a paragraph (a bullet list)
@@ -215,12 +216,12 @@ def _body(lines: list[str], title: str, header: list[str]) -> tuple[list[list[st
             continue
         kept.append(line)
         previous = line or previous
-    paras: list[list[str]] = []
-    for para in _paragraphs(kept):
-        if len(para) == 1 and is_date_line(para[0]):
-            header.append(para[0])
-        else:
-            paras.append(para)
+    paras = _paragraphs(kept)
+    dated = [i for i, p in enumerate(paras) if len(p) == 1 and is_date_line(p[0])]
+    # one date line is the dateline; several different ones are a list (a timeline)
+    if len({paras[i][0] for i in dated}) == 1:
+        header.append(paras[dated[0]][0])
+        paras = [p for i, p in enumerate(paras) if i not in dated]
     last_copy = {"\n".join(p): i for i, p in enumerate(paras)}
     paras = [
         p

@@ -53,6 +53,17 @@ def test_date_with_a_labelled_update_is_the_page_date() -> None:
     assert extract_date(lines, title="Headline").published == "2025-03-22"
 
 
+def test_a_timeline_of_date_lines_dates_nothing_and_stays_in_the_text() -> None:
+    raw = (
+        "Quakes in the region\n\nA strong quake shook the valley on Tuesday, officials said.\n\n"
+        "Below are some notable quakes of recent decades:\n\nJUNE 1, 2004\n\n"
+        "A quake of magnitude 6 struck the north.\n\nMARCH 3, 1999\n\nA smaller one hit."
+    )
+    article = parse_article(raw, "quakes")
+    assert article.published is None
+    assert "JUNE 1, 2004" in article.body and "MARCH 3, 1999" in article.body
+
+
 def test_published_label_beats_updated_label() -> None:
     lines = ["Updated: 2020-01-05", "Published: 3 January 2020"]
     assert extract_date(lines).published == "2020-01-03"
