@@ -94,11 +94,14 @@ class EvalConfig:
     floors: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        unknown = [s for s in self.systems if s not in SYSTEMS]
+        from eval.realtimeqa.ablations import parse_row
+
+        unknown = [s for s in self.systems if s not in SYSTEMS and parse_row(s) is None]
         if unknown or not self.systems:
             raise UserError(
                 f"Unknown system(s) {', '.join(unknown) or '(none given)'}; "
-                f"choose from: {','.join(SYSTEMS)} (e.g. --systems product,naive)"
+                f"choose from: {','.join(SYSTEMS)}, product-no-<mechanism> "
+                "(e.g. --systems product,naive)"
             )
 
 
@@ -467,6 +470,8 @@ def build_assistant(
 def make_systems(
     names: Sequence[str], bot: Assistant, embedder: Embedder, articles: Sequence[Article]
 ) -> list[System]:
+    from eval.realtimeqa.ablations import AblatedProduct, parse_row
+
     systems: list[System] = []
     for name in names:
         if name in ABLATIONS:
@@ -474,6 +479,8 @@ def make_systems(
             systems.append(ChunkSystem(name, bot, use_dense=use_dense, use_bm25=use_bm25))
         elif name == "product":
             systems.append(ProductSystem(bot))
+        elif (off := parse_row(name)) is not None:  # a hand-written mechanism switched off
+            systems.append(AblatedProduct(bot, off))
         else:
             systems.append(NaiveSystem(articles, embedder))
     return systems
