@@ -276,3 +276,14 @@ def test_table_marks_flagged_cells() -> None:
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_ablation_rows_are_known_systems_and_typos_are_named() -> None:
+    from eval.run import EvalConfig
+    from index.errors import UserError
+
+    assert EvalConfig(systems=("product", "product-no-bridges+anchors")).systems[1]
+    with pytest.raises(UserError, match="magic"):
+        EvalConfig(systems=("product-no-magic",))
+    with pytest.raises(UserError, match="product-no-<mechanism>"):
+        EvalConfig(systems=("produkt",))
