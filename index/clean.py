@@ -27,7 +27,8 @@ What happens, in order:
 4. In the article text: boilerplate lines go ("Share this article", "N min read",
    "Leave a Reply", comment policy, character counters, "More in ..."), standalone date
    lines ("Washington, Jan 10") move to ``header_lines`` (but several different ones are a
-   timeline: they stay in the text and date nothing), a line repeated right after itself or
+   timeline, and one with more than 5,000 characters of text above it is the story's: they
+   stay in the text and date nothing), a line repeated right after itself or
    equal to the headline goes, a paragraph printed twice keeps only its last
    copy (the earlier one is typically a teaser or pull quote), and a closing agency
    sign-off ("- IANS", "(AFP)") becomes ``source``.
@@ -207,6 +208,10 @@ def _paragraphs(lines: list[str]) -> list[list[str]]:
     return [p for p in paras if p]
 
 
+DATELINE_WITHIN_CHARS = 5000
+"""A standalone date line with more article text than this above it is not a dateline."""
+
+
 def _body(lines: list[str], title: str, header: list[str]) -> tuple[list[list[str]], str | None]:
     """Clean article lines into paragraphs; returns (paragraphs, agency sign-off)."""
     kept: list[str] = []
@@ -218,8 +223,11 @@ def _body(lines: list[str], title: str, header: list[str]) -> tuple[list[list[st
         previous = line or previous
     paras = _paragraphs(kept)
     dated = [i for i, p in enumerate(paras) if len(p) == 1 and is_date_line(p[0])]
-    # one date line is the dateline; several different ones are a list (a timeline)
-    if len({paras[i][0] for i in dated}) == 1:
+    # one date line near the top is the dateline; several different ones are a list (a
+    # timeline), and one deep in the text belongs to the story
+    if len({paras[i][0] for i in dated}) == 1 and (
+        sum(len(line) for p in paras[: dated[0]] for line in p) <= DATELINE_WITHIN_CHARS
+    ):
         header.append(paras[dated[0]][0])
         paras = [p for i, p in enumerate(paras) if i not in dated]
     last_copy = {"\n".join(p): i for i, p in enumerate(paras)}

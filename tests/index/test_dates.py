@@ -64,6 +64,15 @@ def test_a_timeline_of_date_lines_dates_nothing_and_stays_in_the_text() -> None:
     assert "JUNE 1, 2004" in article.body and "MARCH 3, 1999" in article.body
 
 
+def test_a_date_line_deep_in_the_story_is_not_its_dateline() -> None:
+    story = "\n\n".join(f"Paragraph {i} of a long profile, with many words in it." * 3
+                         for i in range(40))  # fmt: skip
+    article = parse_article(f"A long profile\n\n{story}\n\n12/10/1982\n\nHe was ordained.", "p")
+    assert article.published is None and "12/10/1982" in article.body
+    near = parse_article("A short story\n\nWashington, Jan 10, 2026\n\nTalks began.", "q")
+    assert near.published == "2026-01-10"
+
+
 def test_published_label_beats_updated_label() -> None:
     lines = ["Updated: 2020-01-05", "Published: 3 January 2020"]
     assert extract_date(lines).published == "2020-01-03"
