@@ -94,7 +94,7 @@ class EvalConfig:
     floors: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from eval.realtimeqa.ablations import parse_row
+        from eval.ablations import parse_row
 
         unknown = [s for s in self.systems if s not in SYSTEMS and parse_row(s) is None]
         if unknown or not self.systems:
@@ -470,7 +470,7 @@ def build_assistant(
 def make_systems(
     names: Sequence[str], bot: Assistant, embedder: Embedder, articles: Sequence[Article]
 ) -> list[System]:
-    from eval.realtimeqa.ablations import AblatedProduct, parse_row
+    from eval.ablations import AblatedProduct, parse_row
 
     systems: list[System] = []
     for name in names:

@@ -97,9 +97,9 @@ def train_ablations(
     data: Path, models: Path = MODELS, settings: Any = None, progress: bool = True
 ) -> dict[str, dict[str, Any]]:
     """The combiner refit with each feature mechanism switched off
-    (:data:`eval.realtimeqa.ablations.REFITS`), into the benchmark's work dir, for the
+    (:data:`eval.ablations.REFITS`), into the benchmark's work dir, for the
     ``product-no-<name>`` rows of ``qa eval``. The shipped models are not touched."""
-    from eval.realtimeqa.ablations import ABLATED_COMBINERS, REFITS, ablated
+    from eval.ablations import ABLATED_COMBINERS, REFITS, ablated
     from eval.train_combiner import train_combiner_on_block
     from index.embed import get_embedder
     from qa.answertype import AnswerTyper

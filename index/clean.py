@@ -28,9 +28,9 @@ What happens, in order:
    "Leave a Reply", comment policy, character counters, "More in ..."), standalone date
    lines ("Washington, Jan 10") move to ``header_lines`` (but several different ones are a
    timeline, and one with more than 5,000 characters of text above it is the story's: they
-   stay in the text and date nothing), a line repeated right after itself or
-   equal to the headline goes, a paragraph printed twice keeps only its last
-   copy (the earlier one is typically a teaser or pull quote), and a closing agency
+   stay in the text and date nothing), a line repeated right after itself or equal to the
+   headline goes, a paragraph printed twice keeps only its last copy (the earlier one is
+   typically a teaser or pull quote), and a closing agency
    sign-off ("- IANS", "(AFP)") becomes ``source``.
 5. Paragraphs are joined by one blank line; lines inside a paragraph (a bullet list)
    stay on their own lines.

@@ -67,7 +67,7 @@ class RtqaConfig:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        from eval.realtimeqa.ablations import parse_row
+        from eval.ablations import parse_row
 
         known = (*RT_SYSTEMS, *EVIDENCE_ROWS)
         unknown = [s for s in self.systems if s not in known and parse_row(s) is None]
@@ -221,7 +221,7 @@ def _index_block(
 
 
 def _systems(names: Sequence[str], bot: Assistant, cache: Embedder) -> list[System]:
-    from eval.realtimeqa.ablations import AblatedProduct, parse_row, refit_combiner
+    from eval.ablations import AblatedProduct, parse_row, refit_combiner
     from eval.systems import ABLATIONS, BestSentenceSystem, ChunkSystem, NaiveSystem
     from eval.systems import ProductSystem as Product
     from qa.assistant import with_settings
