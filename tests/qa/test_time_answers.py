@@ -1,0 +1,126 @@
+"""Answers that change over time, on a small port corpus whose facts change between dated
+articles: the present from the newest article that answers, the past from its period,
+older different answers as a dated timeline, disagreements disclosed, undated articles
+never leading a present-time answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fakes import make_article
+
+from index.build import sync_articles
+from index.store import open_store
+from index.types import Article
+from qa.assistant import Assistant
+from qa.settings import Settings
+
+PORT = [
+    make_article(
+        "port-2021",
+        "Captain Ines Moreau was appointed harbour master of Lowport in March. "
+        "The port authority said Lowport had 12 ferries in service. "
+        "The chair of the port authority, Elena Voss, welcomed the appointment.",
+        title="Lowport names a new harbour master",
+        published="2021-03-10",
+    ),
+    make_article(
+        "port-2023",
+        "The harbour master of Lowport, Tomas Reyes, opened the new ferry terminal on Friday. "
+        "The port authority said Lowport had 15 ferries in service. "
+        "Elena Voss, the chair of the port authority, cut the ribbon.",
+        title="Lowport opens its ferry terminal",
+        published="2023-06-02",
+    ),
+    make_article(
+        "port-undated",
+        "Anika Sol, harbour master of Lowport, greeted the tall ships at the quay.",
+        title="Tall ships visit Lowport",
+        published=None,
+    ),
+    make_article(
+        "strike-2024",
+        "The dockers' strike in Bramford ended after nine days of talks.",
+        title="Bramford strike ends",
+        published="2024-01-15",
+    ),
+]
+
+
+def _bot(folder: Path, articles: list[Article], embedder: object) -> Assistant:
+    settings = Settings(corpus_dir=folder / "none", data_dir=folder)
+    store = open_store(settings, embedder, create=True)  # type: ignore[arg-type]
+    sync_articles(articles, settings, embedder, store, progress=False)  # type: ignore[arg-type]
+    return Assistant(settings, embedder=embedder, store=store, build_if_missing=False)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def port_bot(tmp_path_factory: pytest.TempPathFactory, real_embedder: object) -> Assistant:
+    return _bot(tmp_path_factory.mktemp("port-index"), PORT, real_embedder)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is the harbour master of Lowport?",  # present tense, no time word
+        "Who is the harbour master of Lowport now?",
+        "Who currently serves as harbour master of Lowport?",
+    ],
+)
+def test_a_present_time_question_leads_with_the_newest_answer(
+    port_bot: Assistant, question: str
+) -> None:
+    answer = port_bot.ask(question)
+    assert not answer.abstained, answer.text
+    lead = answer.citations[0]
+    assert lead.article_id == "port-2023", answer.text
+    assert "Tomas Reyes" in lead.quote
+    assert answer.text.startswith("As of 2 Jun 2023: "), answer.text
+    assert "Sol" not in answer.text.split("\n")[0]  # the undated article never leads
+
+
+def test_older_different_answers_follow_as_a_dated_timeline(port_bot: Assistant) -> None:
+    answer = port_bot.ask("Who is the harbour master of Lowport?")
+    _lead, *rest = answer.text.split("\nEarlier reports:\n")
+    assert rest, answer.text
+    lines = rest[0].splitlines()
+    assert any(line.startswith("- 10 Mar 2021: ") and "Ines Moreau" in line for line in lines)
+    cited = {c.n: c for c in answer.citations}
+    dates = [cited[int(line.rsplit("[", 1)[1].rstrip("]"))].published for line in lines]
+    assert dates == sorted(dates, key=lambda d: d or "", reverse=True)  # newest first
+    assert "(in March = Mar 2021)" in answer.text  # a relative date read against its article
+
+
+def test_an_unchanged_answer_has_no_timeline(port_bot: Assistant) -> None:
+    answer = port_bot.ask("Who is the chair of the port authority of Lowport?")
+    assert answer.citations[0].article_id == "port-2023", answer.text
+    assert "Elena Voss" in answer.citations[0].quote
+    assert "Earlier reports" not in answer.text
+
+
+def test_a_past_anchored_question_is_answered_from_its_period(port_bot: Assistant) -> None:
+    answer = port_bot.ask("Who was the harbour master of Lowport in 2021?")
+    assert answer.citations[0].article_id == "port-2021", answer.text
+    assert "Ines Moreau" in answer.citations[0].quote
+
+
+def test_last_year_is_read_against_the_newest_article_not_the_clock(port_bot: Assistant) -> None:
+    # the corpus's newest article is of January 2024: "last year" is 2023
+    answer = port_bot.ask("Who was the harbour master of Lowport last year?")
+    assert answer.citations[0].article_id == "port-2023", answer.text
+
+
+def test_dated_articles_that_disagree_are_both_shown(port_bot: Assistant) -> None:
+    answer = port_bot.ask("How many ferries did Lowport have in service?")
+    assert answer.text.startswith("Articles of different dates disagree:\n"), answer.text
+    assert "- 2 Jun 2023: " in answer.text and "- 10 Mar 2021: " in answer.text
+    assert answer.text.index("2 Jun 2023") < answer.text.index("10 Mar 2021")
+    assert {c.article_id for c in answer.citations} == {"port-2021", "port-2023"}
+
+
+def test_an_undated_answer_says_its_date_is_unknown(tmp_path: Path, real_embedder: object) -> None:
+    bot = _bot(tmp_path, [PORT[2], PORT[3]], real_embedder)
+    answer = bot.ask("Who is the harbour master of Lowport now?")
+    assert answer.citations[0].article_id == "port-undated", answer.text
+    assert answer.text.startswith("From an article of unknown date: "), answer.text

@@ -1,0 +1,71 @@
+"""The time frame of a question, from spaCy's parse of its main clause and its time words."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.question import analyze
+from qa.timeframe import SpacyTense
+
+
+@pytest.fixture(scope="module")
+def tenses() -> SpacyTense:
+    return SpacyTense()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is the president of Venezuela?",  # present tense, no time word
+        "Who runs the port authority?",
+        "Is the US embassy in Caracas open?",
+        "Do they have an ambassador in Caracas?",  # present auxiliary
+        "Has the embassy reopened?",  # present perfect: the state now
+        "Who's the boss of Disney?",
+        "Who is the prime minister now?",  # the time words
+        "Who currently leads the party?",
+        "Where is Maduro these days?",
+        "Who did they appoint as envoy most recently?",  # a past tense with "most recently"
+    ],
+)
+def test_present_time_questions(tenses: SpacyTense, question: str) -> None:
+    q = analyze(question, tense=tenses.tense(question), now="2026-03-01")
+    assert q.frame == "present" and q.wants_latest, (question, tenses.tense(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("Who was the president of Venezuela in 2019?", (20190000, 20199999)),
+        ("Who was the British prime minister in July 2022?", (20220700, 20220799)),
+        ("Who is the president in June 2013?", (20130600, 20130699)),  # a period beats tense
+        ("Who led the party last year?", (20250000, 20259999)),  # the corpus's now, not the clock
+        ("Who spoke at the summit in January?", (20260100, 20260199)),
+    ],
+)
+def test_past_anchored_questions(
+    tenses: SpacyTense, question: str, period: tuple[int, int]
+) -> None:
+    q = analyze(question, tense=tenses.tense(question), now="2026-03-01")
+    assert (q.frame, q.period) == ("past", period), question
+    assert not q.wants_latest
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who met Elías Jaua in Guatemala?",  # past tense, no period
+        "Why did the US close its embassy?",
+        "Who will host the World Cup in September?",  # a modal; a future month is no period
+        "Venezuela oil exports?",  # no verb
+    ],
+)
+def test_questions_about_no_particular_time(tenses: SpacyTense, question: str) -> None:
+    q = analyze(question, tense=tenses.tense(question), now="2026-03-01")
+    assert (q.frame, q.period) == ("any", None), (question, tenses.tense(question))
+
+
+def test_without_a_tense_reader_only_time_words_mean_now() -> None:
+    assert analyze("Who is the president?").frame == "any"
+    assert analyze("Who is the president now?").frame == "present"
+    assert analyze("Who led the party last year?").period is None  # no corpus date given
