@@ -79,6 +79,10 @@ class AnswerTyper:
     def features(qvec: np.ndarray, question: str) -> np.ndarray:
         return np.concatenate([np.asarray(qvec, dtype=np.float32), wh_features(question)])
 
+    def fits(self, qvec: np.ndarray) -> bool:
+        """Whether ``qvec`` comes from the embedder the typer was fit on (same dimension)."""
+        return int(np.asarray(qvec).shape[-1]) + len(WH) == self.coef.shape[0]
+
     def predict(self, qvec: np.ndarray, question: str) -> dict[str, float]:
         """``{label: probability}`` over :data:`CLASSES` (sums to 1)."""
         z = self.features(qvec, question) @ self.coef + self.bias

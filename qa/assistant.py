@@ -345,6 +345,28 @@ class Assistant:
     def _types(self, question: str) -> dict[str, float]:
         return self.typer.predict(self._embed_query(question), question)
 
+    def _names_asked(self, question: str) -> Callable[[Sequence[str]], list[bool]] | None:
+        """Whether a sentence names a thing of the kind the question asks for: one of
+        spaCy's entities, not in the question, of a label the learned answer type gives
+        at least ``NAMED_MIN`` (None when the answer is likely no entity at all, or the
+        typer was fit on another embedder's vectors)."""
+        qvec = self._embed_query(question)
+        if not self.typer.fits(qvec):
+            return None
+        types = self.typer.predict(qvec, question)
+        if types.get("OTHER", 0.0) >= 0.5:
+            return None
+        wanted = {label for label, p in types.items() if p >= NAMED_MIN and label != "OTHER"}
+        asked = fold(question)
+
+        def names(texts: Sequence[str]) -> list[bool]:
+            return [
+                any(e.label in wanted and fold(e.text) not in asked for e in found)
+                for found in self.tagger.tag(texts)
+            ]
+
+        return names
+
     def _decide(self, found: Found, question: str, timings: dict[str, float]) -> Decision:
         """The calibrated decision to answer (:func:`qa.ranking.decide`)."""
         from qa.ranking import decide, question_context
@@ -400,8 +422,9 @@ class Assistant:
         Returns (answer, the evidence it used, whether it was computed from dates)."""
         q = found.q
         decided = None if decision is None else decision.answer
+        names = self._names_asked(question)
         composed = compose(snap, q, found.evidence, found.hits, policy, found.comment_evidence,
-                           found.absent, decided)  # fmt: skip
+                           found.absent, decided, names)  # fmt: skip
         if found.absent:
             return composed, found.evidence, False
         bridges: list[Bridge] = []  # descriptions resolved on the way ("his successor")
@@ -422,7 +445,7 @@ class Assistant:
             if later is not None:
                 found, note = later
                 composed = compose(snap, q, found.evidence, found.hits, policy,
-                                   found.comment_evidence, found.absent)  # fmt: skip
+                                   found.comment_evidence, found.absent, names=names)  # fmt: skip
                 composed = replace(composed, notes=(*composed.notes, note))
         if q.qtype == "who":  # who-questions ask for the name of the role: nothing to bridge
             return composed, found.evidence, False
@@ -470,7 +493,9 @@ class Assistant:
         """Search and evidence scoring for one question (or one part of a question);
         ``rescored=False`` stops after the first stage (what the combiner is fit on)."""
         timings = {} if timings is None else timings
+        t = time.perf_counter()
         q = analyze(text, snap.correct, self.tenses.tense(text), snap.now)
+        timings["frame"] = timings.get("frame", 0.0) + _ms(t)
         absent = missing_entities(q, snap.folded_text)
         t = time.perf_counter()
         qvec = self._embed_query(text)
@@ -585,6 +610,9 @@ class Found:
     comment_evidence: list[Evidence]
 
 
+NAMED_MIN = 0.15
+"""An entity label counts as the kind asked for from this answer-type probability."""
+
 DECIDE_SENTENCES = 3
 """The top sentences whose entities the decision reads (spaCy runs on these only)."""
 
@@ -594,7 +622,9 @@ def _ms(start: float) -> float:
 
 
 def _searching_ms(timings: dict[str, float]) -> float:
-    return sum(timings.get(k, 0.0) for k in ("embed_query", "search", "evidence", "rerank"))
+    return sum(
+        timings.get(k, 0.0) for k in ("frame", "embed_query", "search", "evidence", "rerank")
+    )
 
 
 def _consistent_snapshot(store: ChunkStore, exact: bool = True, attempts: int = 50) -> Snapshot:
@@ -670,16 +700,18 @@ def _frame_found(
     snap: Snapshot, q: QuestionInfo, hits: Sequence[Hit], inside: set[str]
 ) -> list[Hit]:
     """The best two unread hits of each of the newest dated articles among the top hits
-    (present time), or of the articles dated in the question's period among them (past):
-    the answer leads with such an article when one answers, and it need not be the article
-    that uses the question's words most."""
+    (present time), or of the articles dated in the question's period among them (past),
+    of those that name everything the question names: the answer leads with such an
+    article when one answers, and it need not be the one that uses the question's words
+    most."""
     best: dict[str, list[Hit]] = {}
     for h in hits[:_NEWEST_AMONG]:
         unread = best.setdefault(h.article_id, [])
         if h.chunk_id not in inside:
             unread.append(h)
     keys = snap.article_sort
-    dated = sorted((a for a in best if keys.get(a)), key=lambda a: -keys[a])
+    about = (a for a in best if keys.get(a) and not missing_entities(q, snap.folded(a, "body")))
+    dated = sorted(about, key=lambda a: -keys[a])  # the articles naming what the question names
     if q.frame == "past" and q.period is not None:
         lo, hi = q.period
         dated = [a for a in dated if lo - 99 <= keys[a] <= hi]

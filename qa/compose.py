@@ -8,7 +8,7 @@ plain refusal when evidence is too weak).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -117,7 +117,11 @@ def differ(q: QuestionInfo, a: Evidence, b: Evidence) -> bool:
 
 
 def _pick(
-    snap: Snapshot, q: QuestionInfo, usable: list[Evidence], policy: Policy
+    snap: Snapshot,
+    q: QuestionInfo,
+    usable: list[Evidence],
+    policy: Policy,
+    names: Callable[[Sequence[str]], list[bool]] | None = None,
 ) -> tuple[list[Evidence], Layout]:
     """Choose the answer sentences and how they are laid out.
 
@@ -129,9 +133,15 @@ def _pick(
       says something else, both are shown as a disagreement.
     """
     best = usable[0]
+    named: dict[int, bool] = {}
+    if names is not None:  # one batch for every sentence a branch below may check
+        band = min(policy.latest_band, policy.conflict_band) * best.score
+        pool = [e for e in usable if e.score >= band or (q.frame == "past" and e.period >= 1.0)]
+        named = dict(zip(map(id, pool), names([e.sentence.text for e in pool]), strict=True))
 
-    def answers(e: Evidence) -> bool:  # the answerer's own check, on the sentence alone
-        return unanswered(q, [e], [e], idf=snap.idf) is None
+    def answers(e: Evidence) -> bool:  # the answerer's own checks, on the sentence alone
+        ok = names is None or named.get(id(e), False)
+        return ok and unanswered(q, [e], [e], idf=snap.idf) is None
 
     def date(e: Evidence) -> int:
         return _sort(snap, e)
@@ -194,8 +204,13 @@ def compose(
     comment_evidence: Sequence[Evidence] = (),
     absent: Sequence[str] = (),
     decided: bool | None = None,
+    names: Callable[[Sequence[str]], list[bool]] | None = None,
 ) -> Composed:
     """Turn scored evidence into an answer, a timeline, or a plain refusal.
+
+    ``names`` says of each sentence whether it names a thing of the kind asked for (a
+    person for "who is the pope?"): where the time frame picks among answers, only such
+    sentences count as answering.
 
     ``absent`` are entities the question names that no article mentions at all: the
     articles cannot answer a question about them. ``decided`` is the calibrated decision
@@ -217,7 +232,7 @@ def compose(
         return _abstain(snap, hits, policy, comment, absent)
     if decided is False:
         return _abstain(snap, hits, policy, None, (), asked_for(q))
-    chosen, layout = _pick(snap, q, usable, policy)
+    chosen, layout = _pick(snap, q, usable, policy, names)
     missing = None if decided else unanswered(q, chosen, usable, idf=snap.idf)
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for

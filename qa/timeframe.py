@@ -65,23 +65,38 @@ def frame_of(tense: Tense, period: tuple[int, int] | None, now_word: str | None)
 
 
 def main_tense(doc: Any) -> Tense:
-    """The tense of a parsed question's main clause: the finite auxiliary of the root verb
-    if it has one ("*has* ... reopened", "*did* ... close"), else the root itself. A modal
-    ("will", "can") or a verbless fragment has none."""
-    roots = [t for t in doc if t.dep_ == "ROOT"]
-    if not roots:
+    """The tense of a parsed question's main clause: the clause of its wh-word ("who",
+    "which company", ...) or else the root's. Its finite auxiliary if it has one ("*has* ...
+    reopened", "*did* ... close"), else its verb. A modal ("will", "can") or a verbless
+    fragment has none."""
+    verb = _clause_verb(doc)
+    if verb is None:
         return "none"
-    root = roots[0]
-    finite = [c for c in root.children if c.dep_ in ("aux", "auxpass") and c.i < root.i]
-    head = finite[0] if finite else root
+    finite = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
+    head = finite[0] if finite else verb
     if head.tag_ == "MD":
         return "none"
-    tense = head.morph.get("Tense")
-    if head.tag_ in ("VBZ", "VBP") or (tense == ["Pres"] and "Fin" in head.morph.get("VerbForm")):
+    if head.tag_ in ("VBZ", "VBP") or (
+        head.morph.get("Tense") == ["Pres"] and "Fin" in head.morph.get("VerbForm")
+    ):
         return "present"
     if head.tag_ == "VBD":
         return "past"
     return "none"
+
+
+def _clause_verb(doc: Any) -> Any:
+    """The verb of the wh-word's clause (the parser may make a later clause the root:
+    "Who is the CEO of X, the company formerly called Twitter?"), else the root."""
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WRB", "WP$")), None)
+    token = wh if wh is not None else next((t for t in doc if t.dep_ == "ROOT"), None)
+    for _ in range(len(doc)):
+        if token is None or token.pos_ in ("VERB", "AUX"):
+            return token
+        if token.head is token:
+            return None
+        token = token.head
+    return None
 
 
 class SpacyTense:
