@@ -18,6 +18,9 @@ extraction). Each question is asked through the product and graded:
   state and comes from one of that state's pages or a page at least as new;
 * a past-anchored question is right when its lead sentence names the expected state and
   comes from a page older than the next state that differs;
+* ``named``: the lead sentence names the expected answer, whatever page it comes from (a
+  present-time answer from an older page that already names the newest holder is named but
+  not right);
 * ``timeline``: a present-time answer also quotes, under the lead, an older page naming an
   older state (the history one line below);
 * ``stale``: a present-time answer whose lead names an older state.
@@ -139,6 +142,7 @@ def grade(
     lead_date = dates.get(lead.article_id) if lead else None
     rec.update(lead_page=lead_page, lead_date=lead_date, abstained=answer.abstained)
     named = lead is not None and _has(lead.quote, q.answer)
+    rec["named"] = float(named)
     if q.kind in PRESENT_KINDS:
         newest = fact.newest
         from_newest = lead_page in newest.pages or (lead_date or "") >= newest.date
@@ -171,19 +175,23 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"questions": len(records), "facts": len({r["fact"] for r in records})}
     for kind in KINDS:
         rows = [r for r in records if r["kind"] == kind]
-        out[kind] = {"n": len(rows), "right": mean(rows, "right")}
-    out["present_all"] = {"n": len(present), "right": mean(present, "right")}
+        out[kind] = {"n": len(rows), "right": mean(rows, "right"), "named": mean(rows, "named")}
+    out["present_all"] = {
+        "n": len(present),
+        "right": mean(present, "right"),
+        "named": mean(present, "named"),
+    }
     out["timeline"] = mean(present, "timeline")
     out["stale"] = mean(present, "stale")
     return out
 
 
 def table(summary: Mapping[str, Any]) -> str:
-    lines = ["| phrasing | n | right |", "|---|---|---|"]
+    lines = ["| phrasing | n | right | named |", "|---|---|---|---|"]
     for kind in (*KINDS, "present_all"):
         row = summary[kind]
-        right = "—" if row["right"] is None else f"{row['right']:.3f}"
-        lines.append(f"| {kind} | {row['n']} | {right} |")
+        cells = ["—" if row.get(k) is None else f"{row[k]:.3f}" for k in ("right", "named")]
+        lines.append(f"| {kind} | {row['n']} | {' | '.join(cells)} |")
     lines.append(f"\ntimeline shown (present-time): {summary['timeline']}; "
                  f"stale lead: {summary['stale']}")  # fmt: skip
     return "\n".join(lines)

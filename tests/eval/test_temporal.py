@@ -78,8 +78,8 @@ def test_summary_counts_every_kind() -> None:
     recs = [{"fact": "f", "kind": "present", "right": 1.0, "timeline": 0.0, "stale": 0.0},
             {"fact": "f", "kind": "past", "right": 0.0}]  # fmt: skip
     s = summarize(recs)
-    assert s["present"] == {"n": 1, "right": 1.0} and s["past"] == {"n": 1, "right": 0.0}
-    assert s["now"] == {"n": 0, "right": None} and s["timeline"] == 0.0
+    assert s["present"]["right"] == 1.0 and s["past"]["right"] == 0.0
+    assert s["now"] == {"n": 0, "right": None, "named": None} and s["timeline"] == 0.0
 
 
 def test_a_malformed_fact_file_names_the_line(tmp_path: Path) -> None:
