@@ -177,7 +177,7 @@ def with_bridge(snap: Snapshot, composed: Composed, bridges: Sequence[Bridge]) -
         citations.append(
             citation_for(snap, n, s.article_id, s.kind, s.start, s.end, bridge.evidence.score)
         )
-        if "\nEarlier reports:\n" in text:  # a timeline: one more dated report
+        if "\n- " in text:  # a timeline or a disagreement: one more dated line
             when = human_date(snap.articles[s.article_id].published)
             text += f"\n- {when}: {display(s)} [{n}]"
         else:
