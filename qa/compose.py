@@ -133,39 +133,48 @@ def _pick(
       says something else, both are shown as a disagreement.
     """
     best = usable[0]
-    named: dict[int, bool] = {}
-    if names is not None:  # one batch for every sentence a branch below may check
-        band = min(policy.latest_band, policy.conflict_band) * best.score
-        pool = [e for e in usable if e.score >= band or (q.frame == "past" and e.period >= 1.0)]
-        named = dict(zip(map(id, pool), names([e.sentence.text for e in pool]), strict=True))
 
-    def answers(e: Evidence) -> bool:  # the answerer's own checks, on the sentence alone
-        ok = names is None or named.get(id(e), False)
-        return ok and unanswered(q, [e], [e], idf=snap.idf) is None
+    def alone(e: Evidence) -> bool:  # the answerer's own checks, on the sentence alone
+        return unanswered(q, [e], [e], idf=snap.idf) is None
+
+    def named(pool: list[Evidence], batch: int = 4) -> list[Evidence]:
+        """The best sentence of each article in ``pool`` (best first) that names what is
+        asked for, tagged a few at a time: an article's later sentences are not tagged once
+        one of its sentences names it."""
+        if names is None:
+            return _per_article(pool)
+        found: dict[str, Evidence] = {}
+        for i in range(0, len(pool), batch):
+            todo = [e for e in pool[i : i + batch] if e.sentence.article_id not in found]
+            if todo:
+                for e, ok in zip(todo, names([e.sentence.text for e in todo]), strict=True):
+                    if ok:
+                        found.setdefault(e.sentence.article_id, e)
+        return list(found.values())
 
     def date(e: Evidence) -> int:
         return _sort(snap, e)
 
     if q.frame == "past" and q.period is not None:
-        best = next((e for e in usable if e.period >= 1.0 and answers(e)), best)
+        inside = [e for e in usable if e.period >= 1.0 and alone(e)]
+        firsts = named(inside[:1] if inside[:1] == [best] else inside)
+        best = max(firsts, key=lambda e: e.score) if firsts else best
     elif q.frame == "present":
-        close = (e for e in usable if e.score >= policy.latest_band * best.score and answers(e))
-        per_article = _per_article(close)
+        close = [e for e in usable if e.score >= policy.latest_band * best.score and alone(e)]
+        per_article = named(close)
         if per_article:
             best = max(per_article, key=lambda e: (date(e), e.score))
             by_date = sorted(per_article, key=lambda e: -date(e))
             older = [e for e in by_date if date(e) < date(best) and differ(q, best, e)]
             if older:
                 return [best, *older[: policy.max_sentences - 1]], "timeline"
-    elif q.qtype in _TYPED and date(best) and answers(best):
-
-        def rivals(e: Evidence) -> bool:
-            close = e.score >= policy.conflict_band * best.score
-            return close and date(e) not in (0, date(best)) and answers(e) and differ(q, best, e)
-
-        rival = next(filter(rivals, _per_article(usable)), None)
-        if rival is not None:
-            return sorted([best, rival], key=lambda e: -date(e)), "conflict"
+    elif q.qtype in _TYPED and date(best) and alone(best):
+        band = policy.conflict_band * best.score
+        rivals = [e for e in _per_article(usable) if e.score >= band and alone(e)
+                  and date(e) not in (0, date(best)) and differ(q, best, e)]  # fmt: skip
+        checked = named([best, *rivals]) if rivals else []
+        if checked[:1] == [best] and len(checked) > 1:
+            return sorted(checked[:2], key=lambda e: -date(e)), "conflict"
     chosen = [best]
     shingles = [frozenset(_WORDS.findall(best.sentence.text.lower()))]
     wanted = set(q.terms)
