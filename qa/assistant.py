@@ -394,7 +394,7 @@ class Assistant:
         cites = [c for c in composed.citations if c.kind == "body"]
         if composed.abstained or not cites:
             return None
-        if found.q.wants_latest:
+        if found.q.frame == "present":
             cites = cites[:1]
         ents = self.tagger.tag([c.quote for c in cites])
         cands = candidates(

