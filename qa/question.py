@@ -105,11 +105,15 @@ class QuestionInfo:
 
 
 def alternatives(qtype: QType, terms: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Stems that count as a question term: a leader's titles for the verb of "who runs X?".
+    """Stems that count as a question term: a leader's titles for the verb of "who runs X?",
+    and the other titles for the title of "who is the leader of X?" (either counts only next
+    to another question word: see ``qa.evidence.titled``).
 
     >>> alternatives("who", ("run", "venezuela"))[0][0]
     'run'
     >>> "presid" in alternatives("who", ("lead", "venezuela"))[0][1]
+    True
+    >>> "presid" in alternatives("who", ("leader", "venezuela"))[0][1]
     True
     >>> alternatives("what", ("run", "venezuela"))
     ()
