@@ -310,5 +310,5 @@ def analyze(
         years=tuple(int(y) for y in _YEAR.findall(text)),
         wants_latest=now_word is not None,
         period=when,
-        frame=frame.frame,
+        frame=frame,
     )

