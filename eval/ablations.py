@@ -54,6 +54,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "cues": [("qa.evidence.answer_cue", lambda *_: 0.5)],
         "surnames": [("qa.evidence.surnames", lambda *_: {})],
         "period": [("qa.evidence.in_period", lambda *_, **__: 0.0)],
+        "tie": [("qa.evidence.tie", lambda *_, **__: 0.0)],
     }
     if name not in table:
         raise KeyError(name)
@@ -63,7 +64,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
 
 ABLATIONS = (
     "bridges", "anchors", "intervals", "answerability", "absent", "focus", "titles", "cues",
-    "surnames", "period",
+    "surnames", "period", "tie",
 )  # fmt: skip
 REFITS = frozenset({"cues", "surnames", "titles", "period"})
 

@@ -41,6 +41,7 @@ class Weights:
     cue: float = 0.10
     context: float = 0.10
     period: float = 0.10  # article (or sentence) inside the time frame the question names
+    tie: float = 0.10  # who: a new name stands next to the question's words ("Pope Leo XIV")
     no_cue: float = 0.80  # factor when a who/when/where/how-many sentence lacks that kind of thing
     entity_elsewhere: float = 0.85  # factor per question entity absent from the sentence's article
 
@@ -135,6 +136,42 @@ def answer_cue(q: QuestionInfo, text: str, qf: str | None = None) -> float:
     return 0.5
 
 
+TIE_TYPES = frozenset({"who"})
+"""The question types whose answer is a name, where a name next to the question's words ties."""
+
+
+def tie(q: QuestionInfo, text: str, qf: str, idf: dict[str, float], window: int = 3) -> float:
+    """For a who-question: the IDF-weighted share of the question's words that stand
+    inside or within ``window`` words of one name the question does not give ("Japanese
+    Prime Minister Shigeru Ishiba" for "Who is Japan's prime minister?"), the best name's.
+    A name far from the question's words ("... the pope's spokesman Matteo Bruni said")
+    ties less than one the words describe.
+
+    >>> from qa.question import analyze
+    >>> q = analyze("Who is the pope?")
+    >>> qf, idf = "who is the pope?", {"pope": 1.0}
+    >>> tie(q, "Pope Leo XIV called for peace.", qf, idf)
+    1.0
+    >>> tie(q, "The pope is ill, his spokesman Matteo Bruni said.", qf, idf)
+    0.0
+    """
+    if q.qtype not in TIE_TYPES or not idf or _is_headline(text):
+        return 0.0
+    total = sum(idf.values()) or 1.0
+    best = 0.0
+    for m in NAME.finditer(text):
+        f = fold(m.group(0))
+        if f in qf or any(w in _CALENDAR for w in f.split()) or f.startswith("the "):
+            continue
+        before = _stems(text[: m.start()])[-window:]
+        inside_after = _stems(text[m.start() :])
+        span = len(tokens(m.group(0)))
+        near = set(before) | set(inside_after[: span + window])
+        near |= {t for t, alts in q.alternatives if alts & near}  # "interim President" leads
+        best = max(best, sum(w for t, w in idf.items() if t in near) / total)
+    return best
+
+
 @lru_cache(maxsize=100_000)
 def _is_headline(text: str) -> bool:
     """Title Case text (a headline or a label), where capitals say nothing about names."""
@@ -207,6 +244,7 @@ def score_evidence(
         lex = sum(w if t in have else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text, qf)
+        tied = tie(q, s.text, qf, weights_idf) if weights.tie else 0.0
         where = (s.article_id, s.kind)
         missing = absent.get(where, ())
         if q.entities and where not in absent:
@@ -218,6 +256,7 @@ def score_evidence(
             + weights.cue * cue
             + weights.context * context[i]
             + weights.period * period
+            + weights.tie * tied
         )
         if cue == 0.0:
             score *= weights.no_cue

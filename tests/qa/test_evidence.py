@@ -68,3 +68,18 @@ def test_an_undated_article_is_scored_for_a_dated_question() -> None:
     assert len(ev) == 2  # no date to compare: neither inside nor outside the period
     speech = ev["The general gave a speech in 2019."]
     assert speech.score < ev["Troops caught the general in a raid in January."].score
+
+
+def test_a_name_the_question_words_describe_outranks_a_name_far_from_them() -> None:
+    body = (
+        "The ferry union said on Monday that the harbour master of Lowport, a post held for "
+        "a decade, was under review, its spokesman Arno Vale said. "
+        "Harbour master Ida Brenner of Lowport opened the new pier on Tuesday."
+    )
+    ev = scored(body, "Who is the harbour master of Lowport?")
+    far = ev[
+        "The ferry union said on Monday that the harbour master of Lowport, a post held for "
+        "a decade, was under review, its spokesman Arno Vale said."
+    ]
+    near = ev["Harbour master Ida Brenner of Lowport opened the new pier on Tuesday."]
+    assert near.score > far.score  # the far one shares every question word and names someone
