@@ -320,7 +320,7 @@ class Assistant:
             )
             timings["generate"] = (time.perf_counter() - t) * 1000
         short = None
-        if mode != "generative" and self.learned and self.settings.short_answers:
+        if mode != "generative" and self.settings.short_answers and not computed:
             t = time.perf_counter()
             short = self._short(snap, found, composed, resolved, timings)
             timings["short"] = _ms(t)
@@ -392,9 +392,13 @@ class Assistant:
         from qa.short import candidates, pick_short
 
         cites = [c for c in composed.citations if c.kind == "body"]
-        if composed.abstained or not cites:
+        if composed.abstained or not cites or composed.layout == "conflict":
+            return None  # articles of different dates disagree: no one short answer
+        if found.q.qtype in NO_SHORT:  # "is the embassy open?" is not answered by a name
             return None
-        if found.q.frame == "present":
+        if not self.typer.fits(self._embed_query(question)):
+            return None  # the answer typer was fit on another embedder's vectors
+        if found.q.frame != "any":  # the time frame chose the lead: the answer is its
             cites = cites[:1]
         ents = self.tagger.tag([c.quote for c in cites])
         cands = candidates(
@@ -402,10 +406,11 @@ class Assistant:
         )
         support = [
             (e.sentence.article_id, fold(e.sentence.text), e.score)
-            for e in found.evidence[: self.combiner.candidates]
+            for e in found.evidence[: self.combiner.candidates if self.learned else SHORT_SUPPORT]
             if e.score > 0
         ]
-        return pick_short(cands, self._types(question), support, self.combiner.short_min)
+        floor = self.combiner.short_min if self.learned else self.settings.short_min
+        return pick_short(cands, self._types(question), support, floor)
 
     def _compose(
         self,
@@ -615,6 +620,12 @@ NAMED_MIN = 0.15
 
 DECIDE_SENTENCES = 3
 """The top sentences whose entities the decision reads (spaCy runs on these only)."""
+
+NO_SHORT = frozenset({"yesno", "why", "how"})
+"""Question types whose answer is a clause, not an entity: no short answer."""
+
+SHORT_SUPPORT = 24
+"""weights: the top sentences whose mentions support a short answer (string matches only)."""
 
 
 def _ms(start: float) -> float:

@@ -43,6 +43,9 @@ class Policy:
     bridge_ratio: float = 0.75  # a sentence naming a described person must score this share
 
 
+Layout = Literal["plain", "timeline", "conflict"]
+
+
 @dataclass(frozen=True)
 class Composed:
     text: str
@@ -50,6 +53,7 @@ class Composed:
     abstained: bool
     related: tuple[Citation, ...]
     notes: tuple[str, ...] = ()
+    layout: Layout = "plain"  # timeline: newest answer, then older; conflict: dates disagree
 
 
 def citation_for(snap: Snapshot, n: int, article_id: str, kind: str, start: int, end: int,
@@ -96,9 +100,6 @@ def _date_notes(snap: Snapshot, ev: Evidence) -> str:
 
 def _sort(snap: Snapshot, ev: Evidence) -> int:
     return sort_key(snap.articles[ev.sentence.article_id].published)
-
-
-Layout = Literal["plain", "timeline", "conflict"]
 
 
 def _answer_words(q: QuestionInfo, text: str) -> frozenset[str]:
@@ -271,7 +272,9 @@ def compose(
         text = "Articles of different dates disagree:\n" + "\n".join(lines)
     else:
         text = " ".join(lines)
-    return Composed(text=text, citations=tuple(citations), abstained=False, related=())
+    return Composed(
+        text=text, citations=tuple(citations), abstained=False, related=(), layout=layout
+    )
 
 
 def _abstain(

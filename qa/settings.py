@@ -49,6 +49,12 @@ class Settings(IndexSettings):
         "evidence-minilm", description="Reranker name (qa/rerank.py), or cross-encoder:<path>."
     )
     short_answers: bool = Field(True, description="Lead with a short answer when one is found.")
+    short_min: float = Field(
+        0.15,
+        ge=0,
+        description="weights: a short answer's support (type probability x evidence scores "
+        "of the articles naming it) must reach this (learned: the combiner's own floor).",
+    )
     mode: Mode = "extractive"
     abstain_threshold: float = Field(0.46, description="Evidence score below = abstain.")
     answer_threshold: float | None = Field(

@@ -15,6 +15,7 @@ from index.store import open_store
 from index.types import Article
 from qa.assistant import Assistant
 from qa.settings import Settings
+from qa.types import Answer
 
 PORT = [
     make_article(
@@ -48,6 +49,15 @@ PORT = [
 ]
 
 
+def _body(answer: Answer) -> str:
+    """The answer after its short answer ("Tomas Reyes [1]"), which leads when there is one."""
+    if answer.short is None:
+        return answer.text
+    lead = f"{answer.short.text} [{answer.short.n}]\n\n"
+    assert answer.text.startswith(lead), answer.text
+    return answer.text.removeprefix(lead)
+
+
 def _bot(folder: Path, articles: list[Article], embedder: object) -> Assistant:
     settings = Settings(corpus_dir=folder / "none", data_dir=folder)
     store = open_store(settings, embedder, create=True)  # type: ignore[arg-type]
@@ -76,13 +86,18 @@ def test_a_present_time_question_leads_with_the_newest_answer(
     lead = answer.citations[0]
     assert lead.article_id == "port-2023", answer.text
     assert "Tomas Reyes" in lead.quote
-    assert answer.text.startswith("As of 2 Jun 2023: "), answer.text
-    assert "Sol" not in answer.text.split("\n")[0]  # the undated article never leads
+    assert _body(answer).startswith("As of 2 Jun 2023: "), answer.text
+    assert "Sol" not in _body(answer).split("\n")[0]  # the undated article never leads
+    short = answer.short  # the newest answer's name, a verbatim span of its quote
+    assert short is not None and short.text == "Tomas Reyes" and short.n == lead.n, answer.text
+    body = port_bot.snapshot().articles[lead.article_id].body
+    assert body[short.start : short.end] == short.text
+    assert lead.start <= short.start < short.end <= lead.end
 
 
 def test_older_different_answers_follow_as_a_dated_timeline(port_bot: Assistant) -> None:
     answer = port_bot.ask("Who is the harbour master of Lowport?")
-    _lead, *rest = answer.text.split("\nEarlier reports:\n")
+    _lead, *rest = _body(answer).split("\nEarlier reports:\n")
     assert rest, answer.text
     lines = rest[0].splitlines()
     assert any(line.startswith("- 10 Mar 2021: ") and "Ines Moreau" in line for line in lines)
@@ -103,6 +118,14 @@ def test_a_past_anchored_question_is_answered_from_its_period(port_bot: Assistan
     answer = port_bot.ask("Who was the harbour master of Lowport in 2021?")
     assert answer.citations[0].article_id == "port-2021", answer.text
     assert "Ines Moreau" in answer.citations[0].quote
+    assert answer.short is not None and answer.short.text == "Ines Moreau", answer.text
+
+
+def test_a_yes_no_question_has_no_short_answer(port_bot: Assistant) -> None:
+    # the answering sentence holds a date ("on Friday"), which does not answer "is it open?"
+    answer = port_bot.ask("Is the ferry terminal of Lowport open?")
+    assert not answer.abstained and answer.citations, answer.text
+    assert answer.short is None, answer.short
 
 
 def test_last_year_is_read_against_the_newest_article_not_the_clock(port_bot: Assistant) -> None:
@@ -114,6 +137,7 @@ def test_last_year_is_read_against_the_newest_article_not_the_clock(port_bot: As
 def test_dated_articles_that_disagree_are_both_shown(port_bot: Assistant) -> None:
     answer = port_bot.ask("How many ferries did Lowport have in service?")
     assert answer.text.startswith("Articles of different dates disagree:\n"), answer.text
+    assert answer.short is None  # no one short answer when the dates disagree
     assert "- 2 Jun 2023: " in answer.text and "- 10 Mar 2021: " in answer.text
     assert answer.text.index("2 Jun 2023") < answer.text.index("10 Mar 2021")
     assert {c.article_id for c in answer.citations} == {"port-2021", "port-2023"}
@@ -123,4 +147,4 @@ def test_an_undated_answer_says_its_date_is_unknown(tmp_path: Path, real_embedde
     bot = _bot(tmp_path, [PORT[2], PORT[3]], real_embedder)
     answer = bot.ask("Who is the harbour master of Lowport now?")
     assert answer.citations[0].article_id == "port-undated", answer.text
-    assert answer.text.startswith("From an article of unknown date: "), answer.text
+    assert _body(answer).startswith("From an article of unknown date: "), answer.text
