@@ -159,14 +159,14 @@ def tie(q: QuestionInfo, text: str, qf: str, idf: dict[str, float], window: int 
         return 0.0
     total = sum(idf.values()) or 1.0
     best = 0.0
+    stems: tuple[str, ...] | None = None  # the sentence's, stemmed once it names someone new
     for m in NAME.finditer(text):
         f = fold(m.group(0))
         if f in qf or any(w in _CALENDAR for w in f.split()) or f.startswith("the "):
             continue
-        before = _stems(text[: m.start()])[-window:]
-        inside_after = _stems(text[m.start() :])
-        span = len(tokens(m.group(0)))
-        near = set(before) | set(inside_after[: span + window])
+        stems = stems or _stems(text)
+        at, span = len(tokens(text[: m.start()])), len(tokens(m.group(0)))
+        near = set(stems[max(0, at - window) : at + span + window])
         near |= {t for t, alts in q.alternatives if alts & near}  # "interim President" leads
         best = max(best, sum(w for t, w in idf.items() if t in near) / total)
     return best
