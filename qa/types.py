@@ -88,6 +88,14 @@ class Answer:
     short: ShortAnswer | None = None
     confidence: float | None = None  # calibrated P(the answer holds what was asked)
 
+    @property
+    def body(self) -> str:
+        """``text`` after its leading short answer ("Delcy Rodriguez [1]"), which the page
+        shows apart, in bold; all of ``text`` when there is none."""
+        if self.short is None:
+            return self.text
+        return self.text.removeprefix(f"{self.short.text} [{self.short.n}]").lstrip("\n")
+
     def to_json(self) -> dict[str, Any]:
         """The stable ``qa ask --json`` shape; scripts outside the project rely on these names."""
         return {

@@ -267,15 +267,12 @@ def render_answer(answer: Answer, articles: Mapping[str, Article]) -> str:
         and (answer.resolved_question != answer.question)
     ):
         parts.append(f'<p class="qa-muted">Understood as: {esc(answer.resolved_question)}</p>')
-    text = answer.text
     if answer.short is not None:
-        lead = f"{answer.short.text} [{answer.short.n}]"
         parts.append(
             f'<p class="qa-short"><strong>{esc(answer.short.text)}</strong> '
             f'<sup class="qa-ref">[{answer.short.n}]</sup></p>'
         )
-        text = text.removeprefix(lead).lstrip("\n")
-    parts.append(render_text(text))
+    parts.append(render_text(answer.body))
     if answer.notes:
         parts.append(f'<p class="qa-muted">Note: {esc("; ".join(answer.notes))}</p>')
     if answer.abstained:

@@ -110,3 +110,12 @@ def test_docstring_examples() -> None:
     for module in (qa.short, qa.combine, qa.ranking):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_an_answers_body_is_its_text_after_the_short_answer() -> None:
+    from qa.types import Answer, ShortAnswer
+
+    text = "Globex [1]\n\nGlobex bought Acme on Monday. [1]"
+    short = ShortAnswer("Globex", 1, 0, 6)
+    assert Answer(text=text, short=short).body == "Globex bought Acme on Monday. [1]"
+    assert Answer(text="Globex bought Acme. [1]").body == "Globex bought Acme. [1]"

@@ -51,11 +51,9 @@ PORT = [
 
 def _body(answer: Answer) -> str:
     """The answer after its short answer ("Tomas Reyes [1]"), which leads when there is one."""
-    if answer.short is None:
-        return answer.text
-    lead = f"{answer.short.text} [{answer.short.n}]\n\n"
-    assert answer.text.startswith(lead), answer.text
-    return answer.text.removeprefix(lead)
+    if answer.short is not None:
+        assert answer.text.startswith(f"{answer.short.text} [{answer.short.n}]\n\n"), answer.text
+    return answer.body
 
 
 def _bot(folder: Path, articles: list[Article], embedder: object) -> Assistant:

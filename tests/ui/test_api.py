@@ -12,7 +12,6 @@ import pytest
 from gradio_client import Client
 
 from qa.timeref import human_date
-from qa.types import Answer
 from ui.app import build_app, launch
 from ui.render import ABSTAIN_LABEL, render_text
 
@@ -33,14 +32,6 @@ def ask(client: Client, question: str, since: str = "", until: str = "", top_k: 
     return str(content[0]["text"] if isinstance(content, list) else content)
 
 
-def _body(answer: Answer) -> str:
-    """The answer's text after its short answer (the page shows that one apart, in bold)."""
-    short = answer.short
-    if short is None:
-        return answer.text
-    return answer.text.removeprefix(f"{short.text} [{short.n}]").lstrip("\n")
-
-
 def test_seed_question_is_answered_with_dated_sources(served: Served) -> None:
     client = Client(served.url, verbose=False)
     out = ask(client, "Who met Elías Jaua in Guatemala?")
@@ -49,7 +40,7 @@ def test_seed_question_is_answered_with_dated_sources(served: Served) -> None:
     short = expected.short
     if short is not None:  # the page shows the short answer apart, in bold, then the rest
         assert f"<strong>{html.escape(short.text)}</strong>" in out
-    assert render_text(_body(expected)) in out
+    assert render_text(expected.body) in out
     assert DATE.search(out), out[:500]
     first = expected.citations[0]
     assert html.escape(first.title) in out and human_date(first.published) in out
@@ -97,7 +88,7 @@ def test_eight_users_at_once_each_get_their_own_answer(served: Served) -> None:
         "What did John Bolton say?",
         "What happened to Venezuela's oil sales?",
     ]
-    expected = {q: render_text(_body(served.assistant.ask(q))) for q in questions}
+    expected = {q: render_text(served.assistant.ask(q).body) for q in questions}
 
     def one(q: str) -> tuple[str, str]:
         return q, ask(Client(served.url, verbose=False), q)
