@@ -326,7 +326,7 @@ class Assistant:
             timings["short"] = _ms(t)
         shown = composed.text
         if short is not None:
-            shown = f"{short.text} [{short.n}]\n\n{shown}"
+            shown = f"{short.lead}\n\n{shown}"
         timings["total"] = (time.perf_counter() - t_all) * 1000
         return Answer(
             text=shown,

@@ -63,6 +63,11 @@ class ShortAnswer:
     label: str = ""  # the spaCy entity label it was found as
     score: float = 0.0
 
+    @property
+    def lead(self) -> str:
+        """How it leads an answer's text: ``"Delcy Rodriguez [1]"``."""
+        return f"{self.text} [{self.n}]"
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -94,7 +99,7 @@ class Answer:
         shows apart, in bold; all of ``text`` when there is none."""
         if self.short is None:
             return self.text
-        return self.text.removeprefix(f"{self.short.text} [{self.short.n}]").lstrip("\n")
+        return self.text.removeprefix(self.short.lead).lstrip("\n")
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``qa ask --json`` shape; scripts outside the project rely on these names."""
