@@ -4,7 +4,9 @@
 2. the evidence ranker (:mod:`eval.train_ranker`);
 3. the combiner and the calibrated decision (:mod:`eval.train_combiner`), on a pooled block
    of train weeks that the typer and the ranker did not see (the latest ``combiner_weeks``:
-   stacked models must be fit on scores their inputs were not trained on).
+   stacked models must be fit on scores their inputs were not trained on);
+4. the short-answer model (:mod:`eval.train_short`): its cross-encoder on the train weeks
+   before those, its candidate weights on those same held-out weeks.
 
 Dev is only reported, never fit. Each part writes its folder under ``qa/models/`` with its card.
 """
@@ -30,7 +32,7 @@ MODELS = Path(__file__).resolve().parents[1] / "qa" / "models"
 class TrainAllConfig:
     combiner_weeks: int = 20
     candidates: int = 24
-    parts: tuple[str, ...] = ("typer", "ranker", "combiner")
+    parts: tuple[str, ...] = ("typer", "ranker", "combiner", "short")
     models: Path = MODELS
 
 
@@ -88,6 +90,16 @@ def train_all(
             f"{m['train_first_stage_top1_positives']}), threshold {m['threshold']} "
             f"(train rejection {m['train_oof_rejection']}, false refusals "
             f"{m['train_oof_false_refusal']})"
+        )
+    if "short" in config.parts:
+        from eval.train_short import run
+
+        meta = run(data, held, settings, embedder, config.models / "short-answer", dev=dev,
+                   progress=progress)  # fmt: skip
+        cv = meta["cv"][str(meta["l2"])]
+        out["short"] = (
+            f"short answers: train cross-validated {cv['model']} right vs {cv['support']} by "
+            f"support alone (of {cv['possible']}); {meta['size_mb']} MB"
         )
     out["seconds"] = round(time.perf_counter() - t0, 1)
     return out

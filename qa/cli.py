@@ -403,8 +403,8 @@ def _add_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-dev", action="store_true", help="skip the dev figures in the card")
     p.add_argument(
         "--parts",
-        default="typer,ranker,combiner",
-        help="what to train, in this order (default typer,ranker,combiner)",
+        default="typer,ranker,combiner,short",
+        help="what to train, in this order (default typer,ranker,combiner,short)",
     )
     p.add_argument(
         "--ablations",
@@ -452,9 +452,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     from eval.train_all import TrainAllConfig, train_ablations, train_all
 
     parts = tuple(x.strip() for x in args.parts.split(",") if x.strip())
-    unknown = sorted(set(parts) - {"typer", "ranker", "combiner"})
+    unknown = sorted(set(parts) - {"typer", "ranker", "combiner", "short"})
     if unknown:
-        raise UserError(f"Unknown part(s) {', '.join(unknown)}; use typer, ranker, combiner")
+        raise UserError(f"Unknown part(s) {', '.join(unknown)}; use typer, ranker, combiner, short")
     models = args.out or TrainAllConfig().models
     result = train_all(
         data,

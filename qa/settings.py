@@ -49,6 +49,11 @@ class Settings(IndexSettings):
         "evidence-minilm", description="Reranker name (qa/rerank.py), or cross-encoder:<path>."
     )
     short_answers: bool = Field(True, description="Lead with a short answer when one is found.")
+    short_model: Literal["learned", "support"] = Field(
+        "learned",
+        description="learned: the short-answer model (qa/models/short-answer) picks among the "
+        "candidates; support: the best-supported candidate wins.",
+    )
     short_min: float = Field(
         0.15,
         ge=0,

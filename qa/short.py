@@ -7,6 +7,14 @@ that mentions it, the best per article, summed over distinct articles (two artic
 "Globex" beat one). The winner must clear ``min_score``; otherwise there is no short answer
 and the quoted sentences stand alone.
 
+Which candidate wins is chosen by the short-answer model when one is given
+(:class:`ShortModel`, ``qa/models/short-answer/``): a cross-encoder reads each candidate in
+its sentence ("Nikki Glaser | ... comedian Nikki Glaser, the host of this Sunday's Golden
+Globes ...") and a conditional logit weighs its logit with :data:`FEATURES` (type
+probability, support, how many articles and sentences name it); both are fit on realtimeqa
+train by ``qa train --parts short`` (``eval/train_short.py``). ``min_score`` still decides
+whether there is a short answer at all.
+
     >>> from qa.entities import Entity
     >>> cands = candidates("Which company bought Acme?", [(1, 0, "Globex bought Acme.",
     ...     (Entity("Globex", "ORG", 0, 6), Entity("Acme", "ORG", 14, 18)))])
@@ -16,15 +24,32 @@ and the quoted sentences stand alone.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
+
+from index.errors import ModelMissing
 from qa.entities import Entity
 from qa.question import STOPWORDS, fold
 from qa.types import ShortAnswer
 
-__all__ = ["Candidate", "candidates", "pick_short"]
+__all__ = [
+    "DEFAULT_SHORT_MODEL",
+    "FEATURES",
+    "Candidate",
+    "ShortModel",
+    "candidate_features",
+    "candidates",
+    "pair_text",
+    "pick_short",
+]
+
+DEFAULT_SHORT_MODEL = Path(__file__).parent / "models" / "short-answer"
 
 _WORD = re.compile(r"\w+")
 
@@ -36,6 +61,7 @@ class Candidate:
     n: int  # citation number
     start: int  # offsets into the article's source text
     end: int
+    sentence: str = ""  # the cited sentence it stands in
 
 
 def _words(text: str) -> set[str]:
@@ -52,12 +78,12 @@ def candidates(
     """
     qwords = _words(question)
     out = []
-    for n, offset, _text, ents in cited:
+    for n, offset, text, ents in cited:
         for e in ents:
             words = _words(e.text)
             if not words or words <= qwords:
                 continue
-            out.append(Candidate(e.text, e.label, n, offset + e.start, offset + e.end))
+            out.append(Candidate(e.text, e.label, n, offset + e.start, offset + e.end, text))
     return out
 
 
@@ -65,26 +91,120 @@ def _mentions(sentence_folded: str, candidate_folded: str) -> bool:
     return f" {candidate_folded} " in f" {sentence_folded} "
 
 
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(fold(text)))
+
+
+FEATURES = ("log_type", "support", "articles", "mentions")
+"""What the short-answer model reads of a candidate beside its cross-encoder logit
+(:func:`candidate_features`)."""
+
+
+def _support(key: str, support: Sequence[tuple[str, str, float]]) -> tuple[float, int, int]:
+    """(the best evidence probability per article summed over articles, articles, sentences)
+    of the top sentences that mention the candidate."""
+    per_article: dict[str, float] = {}
+    mentions = 0
+    for article_id, sentence, p in support:
+        if _mentions(" ".join(_WORD.findall(sentence)), key):
+            per_article[article_id] = max(per_article.get(article_id, 0.0), p)
+            mentions += 1
+    return sum(per_article.values()), len(per_article), mentions
+
+
+def candidate_features(
+    cands: Sequence[Candidate],
+    types: Mapping[str, float],
+    support: Sequence[tuple[str, str, float]],
+) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate (``support`` as for :func:`pick_short`).
+
+    >>> c = Candidate("Ann Lee", "PERSON", 1, 0, 7, "Ann Lee won the race.")
+    >>> support = [("a", "ann lee won the race", 0.5), ("b", "ann lee said", 0.25)]
+    >>> candidate_features([c], {"PERSON": 0.8}, support).round(3).tolist()
+    [[-0.222, 0.6, 1.099, 1.099]]
+    """
+    rows = []
+    for c in cands:
+        t = types.get(c.label, 0.0)
+        total, articles, mentions = _support(_key(c.text), support)
+        rows.append([math.log(t + 1e-3), t * total, math.log1p(articles), math.log1p(mentions)])
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+
+
+def pair_text(c: Candidate) -> str:
+    """What the cross-encoder reads of a candidate (beside the question).
+
+    >>> pair_text(Candidate("Ann Lee", "PERSON", 1, 0, 7, "Ann Lee won."))
+    'Ann Lee | Ann Lee won.'
+    """
+    return f"{c.text} | {c.sentence}"
+
+
+class ShortModel:
+    """The fitted candidate scorer, loaded by path: the cross-encoder's logit of each
+    (question, :func:`pair_text`) and :data:`FEATURES`, standardised and weighed linearly;
+    the best candidate of a question is the one scored highest."""
+
+    def __init__(self, path: Path = DEFAULT_SHORT_MODEL) -> None:
+        from qa.rerank import CrossEncoderReranker
+
+        file = Path(path) / "weights.json"
+        if not file.is_file():
+            raise ModelMissing(
+                f"No short-answer model at {path}. Train it with: qa train --parts short"
+            )
+        data = json.loads(file.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != (*FEATURES, "ce"):
+            raise ModelMissing(
+                f"The short-answer model at {path} reads other features; retrain it."
+            )
+        self.coef = np.asarray(data["coef"], dtype=np.float64)
+        self.mean = np.asarray(data["mean"], dtype=np.float64)
+        self.scale = np.asarray(data["scale"], dtype=np.float64)
+        self.meta: dict[str, object] = data.get("meta", {})
+        self.ranker = CrossEncoderReranker(
+            Path(path), missing_hint="Train it with: qa train --parts short"
+        )
+
+    def scores(
+        self,
+        question: str,
+        cands: Sequence[Candidate],
+        types: Mapping[str, float],
+        support: Sequence[tuple[str, str, float]],
+    ) -> np.ndarray:
+        ce = self.ranker.score(question, [pair_text(c) for c in cands])
+        rows = np.column_stack([candidate_features(cands, types, support), ce])
+        return ((rows - self.mean) / self.scale) @ self.coef
+
+
 def pick_short(
     cands: Sequence[Candidate],
     types: Mapping[str, float],
     support: Sequence[tuple[str, str, float]],
     min_score: float = 0.15,
+    model: ShortModel | None = None,
+    question: str = "",
 ) -> ShortAnswer | None:
     """The best-supported candidate of a likely type, or None.
 
     ``support``: (article id, folded sentence, evidence probability) of the top sentences.
+    With a ``model`` (and the ``question``), the model picks among the candidates; the best
+    support must still reach ``min_score``.
     """
     best: tuple[float, int, ShortAnswer] | None = None
+    scores = []
     for rank, c in enumerate(cands):
-        key = " ".join(_WORD.findall(fold(c.text)))
-        per_article: dict[str, float] = {}
-        for article_id, sentence, p in support:
-            if _mentions(" ".join(_WORD.findall(sentence)), key):
-                per_article[article_id] = max(per_article.get(article_id, 0.0), p)
-        score = types.get(c.label, 0.0) * sum(per_article.values())
+        total, _, _ = _support(_key(c.text), support)
+        score = types.get(c.label, 0.0) * total
+        scores.append(score)
         if best is None or (score, -rank) > (best[0], -best[1]):
             best = (score, rank, ShortAnswer(c.text, c.n, c.start, c.end, c.label, score))
     if best is None or best[0] < min_score:
         return None
-    return best[2]
+    if model is None:
+        return best[2]
+    i = int(np.argmax(model.scores(question, cands, types, support)))
+    c = cands[i]
+    return ShortAnswer(c.text, c.n, c.start, c.end, c.label, scores[i])

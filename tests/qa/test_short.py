@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 
 import numpy as np
+import pytest
 
 import qa.short
 from qa.combine import Combiner, Logistic
@@ -119,3 +120,82 @@ def test_an_answers_body_is_its_text_after_the_short_answer() -> None:
     short = ShortAnswer("Globex", 1, 0, 6)
     assert Answer(text=text, short=short).body == "Globex bought Acme on Monday. [1]"
     assert Answer(text="Globex bought Acme. [1]").body == "Globex bought Acme. [1]"
+
+
+def test_features_count_support_articles_and_mentions() -> None:
+    from qa.short import FEATURES, candidate_features
+
+    cands = [
+        qa.short.Candidate("Ann Lee", "PERSON", 1, 0, 7, "Ann Lee won."),
+        qa.short.Candidate("Bob Stone", "PERSON", 1, 0, 9, "Bob Stone lost."),
+    ]
+    support = [("a1", "ann lee won", 0.6), ("a1", "ann lee smiled", 0.4), ("a2", "ann lee", 0.2)]
+    rows = candidate_features(cands, {"PERSON": 0.5}, support)
+    f = [dict(zip(FEATURES, r, strict=True)) for r in rows]
+    assert f[0]["support"] == 0.5 * (0.6 + 0.2)  # the best per article, summed over articles
+    assert np.expm1(f[0]["articles"]) == pytest.approx(2) and np.expm1(
+        f[0]["mentions"]
+    ) == pytest.approx(3)
+    assert f[1]["support"] == 0.0 and f[1]["mentions"] == 0.0
+
+
+class _Prefers:
+    """A behaving fake cross-encoder: a high logit for passages naming ``name``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def score(self, query: str, passages: list[str]) -> list[float]:
+        return [5.0 if p.startswith(self.name) else -5.0 for p in passages]
+
+
+def _model(tmp_path: object, ce_weight: float) -> qa.short.ShortModel:
+    import json
+    from pathlib import Path
+
+    from qa.short import FEATURES, ShortModel
+
+    folder = Path(str(tmp_path))
+    coef = [0.0, 1.0, 0.0, 0.0, ce_weight]  # support, and the cross-encoder's logit
+    (folder / "weights.json").write_text(json.dumps({
+        "features": [*FEATURES, "ce"], "coef": coef, "mean": [0.0] * 5, "scale": [1.0] * 5,
+    }))  # fmt: skip
+    model = ShortModel(folder)
+    model.ranker = _Prefers("Bob Stone")  # type: ignore[assignment]
+    return model
+
+
+def test_the_model_picks_among_candidates_and_the_support_floor_still_decides(
+    tmp_path: object,
+) -> None:
+    sentence = "Ann Lee praised Bob Stone, who won the race."
+    cands = candidates("Who won the race?", [_cited(sentence, 100)])
+    support = [("a1", sentence.lower(), 0.6), ("a2", "ann lee spoke", 0.5)]
+    types = {"PERSON": 0.9}
+    assert pick_short(cands, types, support).text == "Ann Lee"  # type: ignore[union-attr]
+    short = pick_short(cands, types, support, model=_model(tmp_path, 1.0), question="Who won?")
+    assert short is not None and short.text == "Bob Stone"
+    assert short.start == 100 + sentence.index("Bob Stone")  # still a span of the cited text
+    # the model only chooses: below the support floor there is no short answer at all
+    assert pick_short(cands, types, support, 5.0, _model(tmp_path, 1.0), "Who won?") is None
+    # and with no weight on the cross-encoder, support wins as before
+    plain = pick_short(cands, types, support, model=_model(tmp_path, 0.0), question="Who won?")
+    assert plain is not None and plain.text == "Ann Lee"
+
+
+def test_a_model_for_other_features_is_refused_with_the_fix(tmp_path: object) -> None:
+    import json
+    from pathlib import Path
+
+    import pytest
+
+    from index.errors import ModelMissing
+    from qa.short import ShortModel
+
+    folder = Path(str(tmp_path))
+    with pytest.raises(ModelMissing, match="qa train --parts short"):
+        ShortModel(folder)
+    (folder / "weights.json").write_text(json.dumps({"features": ["x"], "coef": [1.0],
+                                                     "mean": [0.0], "scale": [1.0]}))  # fmt: skip
+    with pytest.raises(ModelMissing, match="retrain"):
+        ShortModel(folder)
