@@ -87,7 +87,7 @@ def test_index_and_ask_run_with_the_network_blocked(seeds_copy: Path, tmp_path: 
     answer = json.loads(result.stdout)
     assert not answer["abstained"] and answer["citations"][0]["quote"]
     # the short answer came through the short-answer model (its base model read by path)
-    assert answer["short"] is not None and answer["short"]["text"] in answer["text"]
+    assert answer["short"] is not None and answer["short"]["text"] in answer["answer"]
 
 
 @pytest.mark.slow
