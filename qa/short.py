@@ -167,16 +167,10 @@ class ShortModel:
             Path(path), missing_hint="Train it with: qa train --parts short"
         )
 
-    def scores(
-        self,
-        question: str,
-        cands: Sequence[Candidate],
-        types: Mapping[str, float],
-        support: Sequence[tuple[str, str, float]],
-    ) -> np.ndarray:
+    def scores(self, question: str, cands: Sequence[Candidate], rows: np.ndarray) -> np.ndarray:
+        """One score per candidate; ``rows`` are their :func:`candidate_features`."""
         ce = self.ranker.score(question, [pair_text(c) for c in cands])
-        rows = np.column_stack([candidate_features(cands, types, support), ce])
-        return ((rows - self.mean) / self.scale) @ self.coef
+        return ((np.column_stack([rows, ce]) - self.mean) / self.scale) @ self.coef
 
 
 def pick_short(
@@ -193,18 +187,14 @@ def pick_short(
     With a ``model`` (and the ``question``), the model picks among the candidates; the best
     support must still reach ``min_score``.
     """
-    best: tuple[float, int, ShortAnswer] | None = None
-    scores = []
-    for rank, c in enumerate(cands):
-        total, _, _ = _support(_key(c.text), support)
-        score = types.get(c.label, 0.0) * total
-        scores.append(score)
-        if best is None or (score, -rank) > (best[0], -best[1]):
-            best = (score, rank, ShortAnswer(c.text, c.n, c.start, c.end, c.label, score))
-    if best is None or best[0] < min_score:
+    if not cands:
         return None
-    if model is None:
-        return best[2]
-    i = int(np.argmax(model.scores(question, cands, types, support)))
-    c = cands[i]
-    return ShortAnswer(c.text, c.n, c.start, c.end, c.label, scores[i])
+    rows = candidate_features(cands, types, support)
+    support_scores = rows[:, FEATURES.index("support")]
+    best = int(np.argmax(support_scores))  # the first of equals
+    if support_scores[best] < min_score:
+        return None
+    if model is not None:
+        best = int(np.argmax(model.scores(question, cands, rows)))
+    c = cands[best]
+    return ShortAnswer(c.text, c.n, c.start, c.end, c.label, float(support_scores[best]))

@@ -9,7 +9,7 @@ import numpy as np
 
 from eval.train_short import ShortConfig, ShortGroup, fit, simulate, train_short, write_card
 from qa.entities import EntityTagger
-from qa.short import FEATURES, Candidate, ShortModel, pair_text
+from qa.short import FEATURES, Candidate, ShortModel, candidate_features, pair_text
 
 WINNERS = [("Ann Lee", "Bob Stone"), ("Cara Diaz", "Dan Fox"), ("Eve Moss", "Finn Hale")]
 
@@ -43,7 +43,8 @@ def test_training_writes_a_loadable_model_with_its_card(tmp_path: Path) -> None:
     model = ShortModel(tmp_path)
     sentence = "Gus Ray beat Hal Ito in the final."
     cands = [Candidate(n, "PERSON", 1, 0, len(n), sentence) for n in ("Gus Ray", "Hal Ito")]
-    scores = model.scores("Who won the final?", cands, {"PERSON": 0.9}, [])
+    rows = candidate_features(cands, {"PERSON": 0.9}, [])
+    scores = model.scores("Who won the final?", cands, rows)
     assert scores.shape == (2,) and np.isfinite(scores).all()
 
 
