@@ -102,6 +102,9 @@ class CrossEncoderReranker:
     ``bf16`` (fast on CPUs with AMX / AVX-512 BF16); ``int8`` (torch dynamic quantization of
     the linear layers); ``auto`` picks bf16 where the CPU runs it in hardware, else int8.
     A model with several labels is scored by its last label's logit.
+    A folder with ``delta.safetensors`` instead of ``config.json`` holds only the tensors
+    trained on top of the installed all-MiniLM-L6-v2 (:func:`base_model_path`), which it
+    completes (the short-answer model ships that way).
 
         reranker = CrossEncoderReranker(Path("qa/models/evidence-ranker"))
         reranker.score("Who won the race?", ["Ann Lee won the race.", "The race was long."])
