@@ -378,18 +378,6 @@ def train_short(
     return meta
 
 
-def held_blocks(held: Sequence[str], size: int = 12) -> list[tuple[str, ...]]:
-    """The held-out weeks as benchmark blocks of ``size``, newest first (the latest 12 train
-    weeks are the block ``qa eval --split train --weeks 12`` indexes, so it is reused).
-
-    >>> held_blocks(["w1", "w2", "w3"], size=2)
-    [('w2', 'w3'), ('w1',)]
-    """
-    from eval.realtimeqa.data import blocks
-
-    return blocks(held, size, every=True)
-
-
 def run(
     data: Path,
     held: Sequence[str],
@@ -429,7 +417,9 @@ def run(
             found += collect(bot, positives)
         return found
 
-    real = groups_of("train", held_blocks(held), 12)
+    # the held weeks in blocks of 12, newest first: the newest is the block that
+    # `qa eval --split train --weeks 12` indexes, so its index is reused
+    real = groups_of("train", blocks(sorted(held), 12, every=True), 12)
     dev_groups = []
     if dev:
         dev_weeks = sorted({q.week for q in ds.questions("dev")})
