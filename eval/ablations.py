@@ -17,6 +17,9 @@ This is measurement scaffolding for ``qa eval`` only: the product has no switch 
 ``cues``           the answer-cue regexes (a name / date / place / number in the sentence)
 ``surnames``       a surname covering the full name the question gives
 ``period``         the time-frame fit of a sentence (article date, relative dates)
+``tie``            who: a new name next to the question's words
+``kin``            a place the question names, written as its adjective ("Japanese")
+``typed``          which/what: the cue from spaCy's entities and the learned answer type
 =================  ====================================================================
 
 ``cues``, ``surnames``, ``titles`` and ``period`` change the features the combiner reads; for
@@ -55,6 +58,8 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "surnames": [("qa.evidence.surnames", lambda *_: {})],
         "period": [("qa.evidence.in_period", lambda *_, **__: 0.0)],
         "tie": [("qa.evidence.tie", lambda *_, **__: 0.0)],
+        "kin": [("qa.evidence.kin_forms", lambda *_: {})],
+        "typed": [("qa.assistant.TYPED_TYPES", frozenset())],
     }
     if name not in table:
         raise KeyError(name)
@@ -64,7 +69,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
 
 ABLATIONS = (
     "bridges", "anchors", "intervals", "answerability", "absent", "focus", "titles", "cues",
-    "surnames", "period", "tie",
+    "surnames", "period", "tie", "kin", "typed",
 )  # fmt: skip
 REFITS = frozenset({"cues", "surnames", "titles", "period"})
 

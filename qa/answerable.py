@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from qa.evidence import Evidence
+from qa.evidence import TYPED_TYPES, Evidence
 from qa.question import STOPWORDS, QuestionInfo, content_words, fold, stem
 
 _ASKED = {"who": "who", "when": "when", "where": "where", "how_many": "how many"}
@@ -151,7 +151,9 @@ def unanswered(
     ):
         return "how many " + " ".join(counted)
     noun = head_noun(q.text)
-    if noun is not None and not any(_mentions(noun, e.sentence.text) for e in chosen):
+    if noun is not None and not any(
+        _mentions(noun, e.sentence.text) or names_kind(q, e) for e in chosen
+    ):
         return f"what {noun}"
     topic = topic_words(q.text)
     if topic:
@@ -163,6 +165,12 @@ def unanswered(
         if len(names) > 1 and not any(_names_all(names, e.sentence.text) for e in chosen):
             return "anything about " + " and ".join(names) + " together"
     return None
+
+
+def names_kind(q: QuestionInfo, e: Evidence) -> bool:
+    """A which/what sentence names a thing of the most likely kind asked for (spaCy's
+    entities and the learned answer type: a company for "which firm")."""
+    return q.qtype in TYPED_TYPES and e.names_top_kind
 
 
 def asked_for(q: QuestionInfo) -> str:

@@ -27,7 +27,17 @@ from index.errors import IndexCorrupt
 from qa.bridge import Bridge, find_bridge, find_clause_bridge, with_bridge
 from qa.compose import Composed, Policy, compose
 from qa.conversation import Turn, resolve_followup
-from qa.evidence import Evidence, SentenceVectors, Weights, missing_entities, score_evidence
+from qa.evidence import (
+    TYPED_READ,
+    TYPED_TYPES,
+    Evidence,
+    SentenceVectors,
+    Weights,
+    missing_entities,
+    place_stems,
+    score_evidence,
+    typed_cue,
+)
 from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interval
 from qa.question import QuestionInfo, analyze, fold
 from qa.retrieve import Filters, HybridRetriever
@@ -364,22 +374,36 @@ class Assistant:
         spaCy's entities, not in the question, of a label the learned answer type gives
         at least ``NAMED_MIN`` (None when the answer is likely no entity at all, or the
         typer was fit on another embedder's vectors)."""
+        kinds = self._kinds_named(question)
+        if kinds is None:
+            return None
+        return lambda texts: [p >= NAMED_MIN for p, _ in kinds(texts)]
+
+    def _kinds_named(
+        self, question: str
+    ) -> Callable[[Sequence[str]], list[tuple[float, bool]]] | None:
+        """For each sentence, the learned answer type's probability of the best label among
+        its spaCy entities the question does not name (0 when none), and whether that is the
+        most likely answer type of all, "no entity" included (None as for
+        :meth:`_names_asked`)."""
         qvec = self._embed_query(question)
         if not self.typer.fits(qvec):
             return None
         types = self.typer.predict(qvec, question)
         if types.get("OTHER", 0.0) >= 0.5:
             return None
-        wanted = {label for label, p in types.items() if p >= NAMED_MIN and label != "OTHER"}
+        top = max(types.values())  # "OTHER" included: no entity may be the likeliest answer
         asked = fold(question)
 
-        def names(texts: Sequence[str]) -> list[bool]:
-            return [
-                any(e.label in wanted and fold(e.text) not in asked for e in found)
-                for found in self.tagger.tag(texts)
-            ]
+        def kinds(texts: Sequence[str]) -> list[tuple[float, bool]]:
+            out = []
+            for found in self.tagger.tag(texts):
+                new = [types.get(e.label, 0.0) for e in found if fold(e.text) not in asked]
+                p = max(new, default=0.0)
+                out.append((p, p > 0.0 and p >= top))
+            return out
 
-        return names
+        return kinds
 
     def _decide(self, found: Found, question: str, timings: dict[str, float]) -> Decision:
         """The calibrated decision to answer (:func:`qa.ranking.decide`)."""
@@ -555,8 +579,20 @@ class Assistant:
 
         t = time.perf_counter()
         vectors = self._sentence_vectors()
-        evidence = score_evidence(snap, q, qvec, read, vectors, self.weights, len(read))
-        comment_ev = score_evidence(snap, q, qvec, comment_hits[:3], vectors, self.weights)
+        # "Japanese" counts for Japan (the learned combiner was fit without it, as below)
+        typed = not self.learned
+        places = place_stems(self.tagger.tag([text])[0]) if q.entities and typed else frozenset()
+        evidence = score_evidence(snap, q, qvec, read, vectors, self.weights, len(read),
+                                  places=places)  # fmt: skip
+        comment_ev = score_evidence(snap, q, qvec, comment_hits[:3], vectors, self.weights,
+                                    places=places)  # fmt: skip
+        if q.qtype in TYPED_TYPES and evidence and typed:
+            # "which company ...": spaCy's entities and the learned answer type give the cue
+            kinds_named = self._kinds_named(text)
+            if kinds_named is not None:
+                top = kinds_named([e.sentence.text for e in evidence[:TYPED_READ]])
+                evidence = typed_cue(evidence, [p >= NAMED_MIN for p, _ in top],
+                                     [best for _, best in top], self.weights)  # fmt: skip
         timings["evidence"] = timings.get("evidence", 0.0) + _ms(t)
         if self.learned and rescored:
             from qa.ranking import rescore

@@ -22,12 +22,13 @@ import threading
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from index.embed import Embedder
+from qa.entities import Entity
 from qa.question import QuestionInfo, content_terms, content_words, fold, stem, tokens
 from qa.snapshot import Sentence, Snapshot
 from qa.timeref import CALENDAR_WORDS, MONTHS, resolve_relative, sort_key
@@ -58,6 +59,7 @@ class Evidence:
     period: float = 0.0  # in_period: the time fit
     prior: float = 0.0  # the first-stage score (hand-set weights), once a ranker rescored it
     ce: float = 0.0  # the trained ranker's logit (0 when not rescored)
+    names_top_kind: bool = False  # which/what: names a thing of the most likely answer type
 
 
 class SentenceVectors:
@@ -140,7 +142,14 @@ TIE_TYPES = frozenset({"who"})
 """The question types whose answer is a name, where a name next to the question's words ties."""
 
 
-def tie(q: QuestionInfo, text: str, qf: str, idf: dict[str, float], window: int = 3) -> float:
+def tie(
+    q: QuestionInfo,
+    text: str,
+    qf: str,
+    idf: dict[str, float],
+    window: int = 3,
+    places: frozenset[str] = frozenset(),
+) -> float:
     """For a who-question: the IDF-weighted share of the question's words that stand
     inside or within ``window`` words of one name the question does not give ("Japanese
     Prime Minister Shigeru Ishiba" for "Who is Japan's prime minister?"), the best name's.
@@ -157,6 +166,7 @@ def tie(q: QuestionInfo, text: str, qf: str, idf: dict[str, float], window: int 
     """
     if q.qtype not in TIE_TYPES or not idf or _is_headline(text):
         return 0.0
+    kin = kin_forms(places, text)  # "Japanese" next to the name counts for "Japan's"
     total = sum(idf.values()) or 1.0
     best = 0.0
     stems: tuple[str, ...] | None = None  # the sentence's, stemmed once it names someone new
@@ -168,8 +178,63 @@ def tie(q: QuestionInfo, text: str, qf: str, idf: dict[str, float], window: int 
         at, span = len(tokens(text[: m.start()])), len(tokens(m.group(0)))
         near = set(stems[max(0, at - window) : at + span + window])
         near |= {t for t, alts in q.alternatives if alts & near}  # "interim President" leads
+        near |= {kin[w] for w in near if w in kin}
         best = max(best, sum(w for t, w in idf.items() if t in near) / total)
     return best
+
+
+KIN_SUFFIX = 4
+"""An adjective of a place extends the place's stem (or the stem less its last letter) by at
+most this many letters: "Japanese" for "Japan", "Canadian" for "Canada", "Italian" for "Italy"."""
+
+PLACE_LABELS = frozenset({"GPE", "LOC"})
+"""spaCy's labels of the question names whose adjectives count as them."""
+
+_CAPWORD = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\w’'-]+")
+
+
+def place_stems(entities: Sequence[Entity]) -> frozenset[str]:
+    """Stems (4 letters or more) of the places among the question's entities (spaCy's NER):
+    "Japan" of "Who is Japan's prime minister?", not "Prince" of "Prince Harry"."""
+    return frozenset(
+        st
+        for e in entities
+        if e.label in PLACE_LABELS
+        for w in content_words(e.text)
+        if len(st := stem(w)) >= 4
+    )
+
+
+def _kin(form: str, place: str) -> bool:
+    """``form`` is the adjective of ``place`` by its letters (stems)."""
+    if len(form) <= len(place) or len(form) - len(place) > KIN_SUFFIX:
+        return False
+    return form.startswith(place) or (len(place) >= 5 and form.startswith(place[:-1]))
+
+
+@lru_cache(maxsize=100_000)
+def kin_forms(names: frozenset[str], text: str) -> dict[str, str]:
+    """Stems of capitalised words of ``text`` that are the adjective of a place the question
+    names, mapped to the place's stem: news writes "Japanese Prime Minister ..." for "Japan's
+    prime minister", "the Canadian government" for "Canada's".
+
+    >>> kin_forms(frozenset({"japan"}), "Japanese Prime Minister Shigeru Ishiba spoke.")
+    {'japanes': 'japan'}
+    >>> kin_forms(frozenset({"austria"}), "Australian officials said.")
+    {}
+    """
+    if not names:
+        return {}
+    out: dict[str, str] = {}
+    for m in _CAPWORD.finditer(text):
+        st = stem(fold(m.group(0)))
+        if st in names or st in out:
+            continue
+        for name in names:
+            if _kin(st, name):  # the sentence's word is the longer form
+                out[st] = name
+                break
+    return out
 
 
 @lru_cache(maxsize=100_000)
@@ -200,8 +265,11 @@ def score_evidence(
     weights: Weights = Weights(),
     max_chunks: int = 8,
     max_embedded: int = 32,
+    places: frozenset[str] = frozenset(),
 ) -> list[Evidence]:
-    """Score every sentence of the top ``max_chunks`` hits; best first, one entry per sentence."""
+    """Score every sentence of the top ``max_chunks`` hits; best first, one entry per sentence.
+    ``places``: stems of the places the question names (:func:`place_stems`), whose
+    adjectives count as them."""
     sentences: list[Sentence] = []
     context: list[float] = []
     seen: set[tuple[str, str, int]] = set()
@@ -239,12 +307,16 @@ def score_evidence(
         if loose:  # "who runs X": the verb counts only as a title next to X (see titled)
             have = (own - loose) | titled(q, s.text)
             prev = (prev - loose) | titled(q, before.text) if before is not None else prev
+        if places:  # "Japanese" has Japan
+            have = have | frozenset(kin_forms(places, s.text).values())
+            if before is not None:
+                prev = prev | frozenset(kin_forms(places, before.text).values())
         if surname:
             have, prev = _full_names(have, surname), _full_names(prev, surname)
         lex = sum(w if t in have else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text, qf)
-        tied = tie(q, s.text, qf, weights_idf) if weights.tie else 0.0
+        tied = tie(q, s.text, qf, weights_idf, places=places) if weights.tie else 0.0
         where = (s.article_id, s.kind)
         missing = absent.get(where, ())
         if q.entities and where not in absent:
@@ -275,6 +347,48 @@ def score_evidence(
         )
     out.sort(key=lambda e: -e.score)
     return out
+
+
+TYPED_TYPES = frozenset({"what", "other"})
+"""Question types the cue regexes say nothing of ("which company ...", "what award ..."):
+their cue comes from spaCy's entities and the learned answer type (:func:`typed_cue`)."""
+
+TYPED_READ = 12
+"""The best first-stage sentences whose entities the typed cue reads (spaCy, ~2 ms each)."""
+
+
+def typed_cue(
+    evidence: Sequence[Evidence],
+    named: Sequence[bool],
+    top_kind: Sequence[bool] = (),
+    weights: Weights = Weights(),
+) -> list[Evidence]:
+    """The first ``len(named)`` sentences re-scored with the cue their entities give (1 when
+    the sentence names a thing of the kind asked for, else 0 and the no-cue factor), in place
+    of the neutral 0.5 a which/what question gets; best first, the unread rest below them.
+    The best score stays what it was: the cue re-orders, the threshold keeps its meaning.
+    ``top_kind``: whether each names a thing of the most likely kind (kept on the evidence).
+
+    >>> from qa.snapshot import Sentence
+    >>> s = lambda t: Sentence("a", "body", 0, len(t), t)
+    >>> ev = [Evidence(s("x"), 0.60, 0, 0, 0.5, 0), Evidence(s("y"), 0.58, 0, 0, 0.5, 0)]
+    >>> [(e.sentence.text, e.cue) for e in typed_cue(ev, [False, True])]
+    [('y', 1.0), ('x', 0.0)]
+    """
+    top: list[Evidence] = []
+    tops = list(top_kind) + [False] * (len(named) - len(top_kind))
+    for e, has, best in zip(evidence, named, tops, strict=False):
+        cue = 1.0 if has else 0.0
+        elsewhere = weights.entity_elsewhere ** len(e.missing_entities)
+        base = e.score / elsewhere + weights.cue * (cue - e.cue)
+        if cue == 0.0:
+            base *= weights.no_cue
+        top.append(replace(e, score=base * elsewhere, cue=cue, names_top_kind=best))
+    if not top:
+        return list(evidence)
+    scale = max(e.score for e in evidence[: len(top)]) / (max(e.score for e in top) or 1.0)
+    top = sorted((replace(e, score=e.score * scale) for e in top), key=lambda e: -e.score)
+    return top + list(evidence[len(top) :])
 
 
 def surnames(q: QuestionInfo) -> dict[str, str]:

@@ -3,6 +3,8 @@ by surname after, and dates a sentence gives relative to its article's date."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fakes import make_article
 
 from index.chunk import chunk_article
@@ -83,3 +85,29 @@ def test_a_name_the_question_words_describe_outranks_a_name_far_from_them() -> N
     ]
     near = ev["Harbour master Ida Brenner of Lowport opened the new pier on Tuesday."]
     assert near.score > far.score  # the far one shares every question word and names someone
+
+
+def test_a_which_question_prefers_the_sentence_naming_a_thing_of_the_asked_kind(
+    tmp_path: Path, real_embedder: object
+) -> None:
+    # "which firm" has no cue regex: spaCy's entities and the learned answer type give it,
+    # so the sentence naming a company leads over the one repeating the question's words
+    from index.build import sync_articles
+    from index.store import open_store
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    article = make_article(
+        "bridge",
+        "The council chose the builder of the new river bridge after a long contest. "
+        "Contracts for the river bridge were signed on Monday. "
+        "Harlow Steelworks will build the bridge, the council said, beating two rivals.",
+        title="Council picks bridge builder",
+        published="2025-03-01",
+    )
+    settings = Settings(corpus_dir=tmp_path / "none", data_dir=tmp_path)
+    store = open_store(settings, real_embedder, create=True)  # type: ignore[arg-type]
+    sync_articles([article], settings, real_embedder, store, progress=False)  # type: ignore[arg-type]
+    bot = Assistant(settings, embedder=real_embedder, store=store, build_if_missing=False)  # type: ignore[arg-type]
+    answer = bot.ask("Which firm won the contract for the river bridge?")
+    assert answer.citations[0].quote.startswith("Harlow Steelworks will build"), answer.text

@@ -146,3 +146,40 @@ def test_an_undated_answer_says_its_date_is_unknown(tmp_path: Path, real_embedde
     answer = bot.ask("Who is the harbour master of Lowport now?")
     assert answer.citations[0].article_id == "port-undated", answer.text
     assert _body(answer).startswith("From an article of unknown date: "), answer.text
+
+
+LEADERS = [
+    make_article(
+        "valdoria-2023",
+        "Valdoria's prime minister, Arno Kesk, opened the new parliament building on Monday. "
+        "The building cost 40 million crowns.",
+        title="Valdoria opens its parliament building",
+        published="2023-05-01",
+    ),
+    make_article(
+        "valdoria-2025",
+        "Valdorian Prime Minister Lina Maar signed the fisheries accord in the capital. "
+        "The accord runs for ten years.",
+        title="Fisheries accord signed",
+        published="2025-04-10",
+    ),
+    make_article(
+        "brelland-2025",
+        "Brellish Prime Minister Otto Fenn visited the harbour on Tuesday. "
+        "Fenn promised new ferries for the islands.",
+        title="Prime minister visits the harbour",
+        published="2025-06-01",
+    ),
+]
+
+
+def test_a_country_named_by_its_adjective_answers_for_the_country(
+    tmp_path: Path, real_embedder: object
+) -> None:
+    # the newest answer says "Valdorian Prime Minister", not "Valdoria's": it still leads,
+    # and the newer article about another country's prime minister does not
+    bot = _bot(tmp_path, LEADERS, real_embedder)
+    answer = bot.ask("Who is Valdoria's prime minister?")
+    assert answer.citations[0].article_id == "valdoria-2025", answer.text
+    assert "Otto Fenn" not in answer.text.split("Earlier reports:")[0], answer.text
+    assert "Earlier reports:\n- 1 May 2023: " in answer.text, answer.text
