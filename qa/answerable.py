@@ -10,8 +10,10 @@ question, and name what is missing:
   (for "how many barrels", a number in a sentence about barrels; for "how much … worth", an
   amount of money);
 * "what <thing>" / "which <thing>": the thing itself ("What sentence did he get?" is not
-  answered by "he is due to stand trial"); "... about <topic>": the topic's most specific
-  word ("no commercial flights" says nothing about deportation flights);
+  answered by "he is due to stand trial"), or an entity of the question's likeliest answer
+  type (``Evidence.names_top_kind``, set by :func:`qa.evidence.typed_cue`); "... about
+  <topic>": the topic's most specific word ("no commercial flights" says nothing about
+  deportation flights);
 * yes/no about named people: one sentence that names them all ("Is Delcy Rodriguez related
   to Jorge Rodriguez?" is not answered by two sentences that each name one);
 * any question: the lead sentence shares a word with the question, or is very close in
@@ -38,7 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from qa.evidence import TYPED_TYPES, Evidence
+from qa.evidence import Evidence
 from qa.question import STOPWORDS, QuestionInfo, content_words, fold, stem
 
 _ASKED = {"who": "who", "when": "when", "where": "where", "how_many": "how many"}
@@ -151,8 +153,8 @@ def unanswered(
     ):
         return "how many " + " ".join(counted)
     noun = head_noun(q.text)
-    if noun is not None and not any(
-        _mentions(noun, e.sentence.text) or names_kind(q, e) for e in chosen
+    if noun is not None and not any(  # or a thing of the likeliest kind: a firm for "which firm"
+        _mentions(noun, e.sentence.text) or e.names_top_kind for e in chosen
     ):
         return f"what {noun}"
     topic = topic_words(q.text)
@@ -165,12 +167,6 @@ def unanswered(
         if len(names) > 1 and not any(_names_all(names, e.sentence.text) for e in chosen):
             return "anything about " + " and ".join(names) + " together"
     return None
-
-
-def names_kind(q: QuestionInfo, e: Evidence) -> bool:
-    """A which/what sentence names a thing of the most likely kind asked for (spaCy's
-    entities and the learned answer type: a company for "which firm")."""
-    return q.qtype in TYPED_TYPES and e.names_top_kind
 
 
 def asked_for(q: QuestionInfo) -> str:
