@@ -360,7 +360,7 @@ TYPED_READ = 12
 def typed_cue(
     evidence: Sequence[Evidence],
     named: Sequence[bool],
-    top_kind: Sequence[bool] = (),
+    top_kind: Sequence[bool],
     weights: Weights = Weights(),
 ) -> list[Evidence]:
     """The first ``len(named)`` sentences re-scored with the cue their entities give (1 when
@@ -372,12 +372,11 @@ def typed_cue(
     >>> from qa.snapshot import Sentence
     >>> s = lambda t: Sentence("a", "body", 0, len(t), t)
     >>> ev = [Evidence(s("x"), 0.60, 0, 0, 0.5, 0), Evidence(s("y"), 0.58, 0, 0, 0.5, 0)]
-    >>> [(e.sentence.text, e.cue) for e in typed_cue(ev, [False, True])]
+    >>> [(e.sentence.text, e.cue) for e in typed_cue(ev, [False, True], [False, True])]
     [('y', 1.0), ('x', 0.0)]
     """
     top: list[Evidence] = []
-    tops = list(top_kind) + [False] * (len(named) - len(top_kind))
-    for e, has, best in zip(evidence, named, tops, strict=False):
+    for e, has, best in zip(evidence, named, top_kind, strict=False):
         cue = 1.0 if has else 0.0
         elsewhere = weights.entity_elsewhere ** len(e.missing_entities)
         base = e.score / elsewhere + weights.cue * (cue - e.cue)
