@@ -20,6 +20,7 @@ This is measurement scaffolding for ``qa eval`` only: the product has no switch 
 ``tie``            who: a new name next to the question's words
 ``kin``            a place the question names, written as its adjective ("Japanese")
 ``typed``          which/what: the cue from spaCy's entities and the learned answer type
+``newest``         present-time who: the newest articles naming what the question names searched
 =================  ====================================================================
 
 ``cues``, ``surnames``, ``titles`` and ``period`` change the features the combiner reads; for
@@ -60,6 +61,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "tie": [("qa.evidence.tie", lambda *_, **__: 0.0)],
         "kin": [("qa.evidence.kin_forms", lambda *_: {})],
         "typed": [("qa.assistant.TYPED_TYPES", frozenset())],
+        "newest": [("qa.assistant.NEWEST_NAMING", 0)],
     }
     if name not in table:
         raise KeyError(name)
@@ -69,7 +71,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
 
 ABLATIONS = (
     "bridges", "anchors", "intervals", "answerability", "absent", "focus", "titles", "cues",
-    "surnames", "period", "tie", "kin", "typed",
+    "surnames", "period", "tie", "kin", "typed", "newest",
 )  # fmt: skip
 REFITS = frozenset({"cues", "surnames", "titles", "period"})
 

@@ -183,3 +183,48 @@ def test_a_country_named_by_its_adjective_answers_for_the_country(
     assert answer.citations[0].article_id == "valdoria-2025", answer.text
     assert "Otto Fenn" not in answer.text.split("Earlier reports:")[0], answer.text
     assert "Earlier reports:\n- 1 May 2023: " in answer.text, answer.text
+
+
+HARBOUR = [
+    *(  # forty older reports that use the question's words more than the newest one does
+        make_article(
+            f"lowport-{year}",
+            f"Tomas Reyes, the harbour master of Lowport, inspected the quay in {year}. "
+            f"The harbour master of Lowport said the ferries of Lowport ran on time. "
+            f"Reyes has been harbour master of Lowport since 1980.",
+            title=f"Lowport harbour report {year}",
+            published=f"{year}-05-01",
+        )
+        for year in range(1984, 2024)
+    ),
+    make_article(
+        "festival-2025",
+        "Crowds filled the old town of Lowport for the summer festival on Saturday. "
+        "Stalls sold smoked fish and local beer along the river. "
+        "Nora Lind, the new harbour master of Lowport, opened the festival.",
+        title="Summer festival draws crowds",
+        published="2025-07-12",
+    ),
+    make_article(
+        "bramford-2025",
+        "The Bramford council approved a new bridge over the canal on Monday.",
+        title="Bramford approves bridge",
+        published="2025-08-01",
+    ),
+]
+
+
+def test_a_present_time_question_reads_the_newest_articles_naming_its_subject(
+    tmp_path: Path, real_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # search ranks the festival report below the forty older ones (they use the question's
+    # words most), yet the newest article naming Lowport is read, and its holder leads
+    import qa.assistant
+
+    bot = _bot(tmp_path, HARBOUR, real_embedder)
+    question = "Who is the harbour master of Lowport?"
+    answer = bot.ask(question)
+    assert answer.citations[0].article_id == "festival-2025", answer.text
+    assert "Nora Lind" in answer.text.split("Earlier reports:")[0], answer.text
+    monkeypatch.setattr(qa.assistant, "NEWEST_NAMING", 0)  # without it: the older holder
+    assert bot.ask(question).citations[0].article_id != "festival-2025"
