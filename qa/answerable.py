@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from qa.evidence import Evidence
+from qa.evidence import Evidence, is_headline
 from qa.question import STOPWORDS, QuestionInfo, content_words, fold, stem
 
 _ASKED = {"who": "who", "when": "when", "where": "where", "how_many": "how many"}
@@ -190,7 +190,11 @@ def _described_not_named(
     that holds a name (date, ...) does not give one itself: "the UN rights chief warned ..."
     is found, and the names on offer belong to other, weaker matches ("the rights group Foro
     Penal warned ..."). The articles describe the one asked about without saying who."""
-    described = max((e.lexical for e in usable if e.cue == 0.0), default=0.0)
+    described = max(  # a Title Case line ("... were United Kingdom Prime Minister Keir
+        # Starmer, Italian Prime Minister ...") has no cue because capitals say nothing there
+        (e.lexical for e in usable if e.cue == 0.0 and not is_headline(e.sentence.text)),
+        default=0.0,
+    )
     named = max((e.lexical for e in chosen if e.cue == 1.0), default=0.0)
     return described - named >= margin
 

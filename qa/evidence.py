@@ -125,7 +125,7 @@ def answer_cue(q: QuestionInfo, text: str, qf: str | None = None) -> float:
     0.0
     """
     qf = fold(q.text) if qf is None else qf  # the folded question (callers may pass it)
-    if _is_headline(text):
+    if is_headline(text):
         return 0.0 if q.qtype in ("how_many", "when", "who", "where") else 0.5
     if q.qtype == "how_many":
         return 1.0 if _new_spans(_NUMBER, text, qf) else 0.0
@@ -164,7 +164,7 @@ def tie(
     >>> tie(q, "The pope is ill, his spokesman Matteo Bruni said.", qf, idf)
     0.0
     """
-    if q.qtype not in TIE_TYPES or not idf or _is_headline(text):
+    if q.qtype not in TIE_TYPES or not idf or is_headline(text):
         return 0.0
     kin = kin_forms(places, text)  # "Japanese" next to the name counts for "Japan's"
     total = sum(idf.values()) or 1.0
@@ -238,7 +238,7 @@ def kin_forms(names: frozenset[str], text: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=100_000)
-def _is_headline(text: str) -> bool:
+def is_headline(text: str) -> bool:
     """Title Case text (a headline or a label), where capitals say nothing about names."""
     words = re.findall(r"[^\W\d_]+", text)
     if len(words) < 4:

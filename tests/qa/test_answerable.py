@@ -92,6 +92,18 @@ def test_a_role_described_but_not_named_is_not_answered_with_another_name() -> N
     assert unanswered(q, [named], [described, named]) is None
 
 
+def test_a_title_case_list_of_names_is_not_a_description_without_a_name() -> None:
+    # capitals say nothing in a Title Case line, so its cue is 0, but it names people:
+    # it does not show that the articles describe the role without naming anyone
+    q = analyze("Who is the harbour master of Lowport?")
+    listed = ev(q.text, "Guests Were Lowport Harbour Master Nora Lind And Mayor Tom Ash.", 0.9)
+    named = ev(q.text, "Nora Lind, the new harbour master, opened the festival.", lexical=0.5)
+    assert (listed.cue, named.cue) == (0.0, 1.0)
+    assert unanswered(q, [named], [listed, named]) is None
+    described = ev(q.text, "The harbour master of Lowport opened the new quay.", lexical=0.9)
+    assert unanswered(q, [named], [described, named]) == "who"
+
+
 def test_a_count_must_count_the_things_asked_about() -> None:
     q = analyze("How many barrels of oil does the country produce a day?")
     two = ev(q.text, "The two countries will develop mining together.")
