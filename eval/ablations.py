@@ -21,6 +21,8 @@ This is measurement scaffolding for ``qa eval`` only: the product has no switch 
 ``kin``            a place the question names, written as its adjective ("Japanese")
 ``typed``          which/what: the cue from spaCy's entities and the learned answer type
 ``newest``         present-time who: the newest articles naming what the question names searched
+``rerank``         which/what: the trained ranker picking which quotable sentence leads (learned,
+                   switched off here for comparison)
 =================  ====================================================================
 
 ``cues``, ``surnames``, ``titles`` and ``period`` change the features the combiner reads; for
@@ -62,6 +64,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "kin": [("qa.evidence.kin_forms", lambda *_: {})],
         "typed": [("qa.assistant.TYPED_TYPES", frozenset())],
         "newest": [("qa.assistant.NEWEST_NAMING", 0)],
+        "rerank": [("qa.assistant.reorder", lambda _q, evidence, *_: list(evidence))],
     }
     if name not in table:
         raise KeyError(name)
@@ -71,7 +74,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
 
 ABLATIONS = (
     "bridges", "anchors", "intervals", "answerability", "absent", "focus", "titles", "cues",
-    "surnames", "period", "tie", "kin", "typed", "newest",
+    "surnames", "period", "tie", "kin", "typed", "newest", "rerank",
 )  # fmt: skip
 REFITS = frozenset({"cues", "surnames", "titles", "period"})
 

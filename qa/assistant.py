@@ -40,6 +40,7 @@ from qa.evidence import (
 )
 from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interval
 from qa.question import QuestionInfo, analyze, fold
+from qa.ranking import reorder
 from qa.retrieve import Filters, HybridRetriever
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
@@ -313,7 +314,7 @@ class Assistant:
         filters = Filters.build(since, until, articles, comments)
 
         snap = self.snapshot()
-        found = self._find(snap, resolved, filters, comments, timings)
+        found = self._find(snap, resolved, filters, comments, timings, asked=True)
         q = found.q
 
         t = time.perf_counter()
@@ -542,9 +543,12 @@ class Assistant:
         comments: bool,
         timings: dict[str, float] | None = None,
         rescored: bool = True,
+        asked: bool = False,
     ) -> Found:
         """Search and evidence scoring for one question (or one part of a question);
-        ``rescored=False`` stops after the first stage (what the combiner is fit on)."""
+        ``rescored=False`` stops after the first stage (what the combiner is fit on);
+        ``asked``: the question itself, not a part of it or a bridge's rewording (the
+        default pipeline's ranker re-orders only its evidence)."""
         timings = {} if timings is None else timings
         t = time.perf_counter()
         q = analyze(text, snap.correct, self.tenses.tense(text), snap.now)
@@ -594,6 +598,12 @@ class Assistant:
                 evidence = typed_cue(evidence, [p >= NAMED_MIN for p, _ in top],
                                      [best for _, best in top], self.weights)  # fmt: skip
         timings["evidence"] = timings.get("evidence", 0.0) + _ms(t)
+        if asked and typed and q.qtype in TYPED_TYPES and self.settings.rerank_top:
+            # the trained ranker picks which quotable sentence leads (qa/ranking.py)
+            t = time.perf_counter()
+            evidence = reorder(text, evidence, self.reranker, self.settings.abstain_threshold,
+                               self.settings.rerank_top)  # fmt: skip
+            timings["rerank"] = timings.get("rerank", 0.0) + _ms(t)
         if self.learned and rescored:
             from qa.ranking import rescore
 

@@ -2,6 +2,9 @@
 the combiner turns every signal into P(the sentence holds the answer), and the answer model
 gives the calibrated probability that answering is right (see :mod:`qa.combine`).
 
+The default pipeline uses the ranker too, without the combiner's decision: :func:`reorder`
+lets it choose which of the sentences the first stage deems quotable leads.
+
     first stage (qa/evidence.py: hand-set weights over cosine, overlap, cues, rank, time)
       -> best ``combiner.candidates`` sentences -> ranker logits (qa/rerank.py)
       -> sentence probabilities (combiner.sentence), best first
@@ -29,6 +32,7 @@ __all__ = [
     "Decision",
     "decide",
     "question_context",
+    "reorder",
     "rescore",
     "sentence_features",
     "support_score",
@@ -69,6 +73,30 @@ def rescore(
     rescored.sort(key=lambda e: -e.score)
     rest = [replace(e, score=0.0, prior=e.score) for e in evidence[combiner.candidates :]]
     return rescored + rest
+
+
+def reorder(
+    question: str, evidence: Sequence[Evidence], reranker: Reranker, floor: float, k: int
+) -> list[Evidence]:
+    """The first stage's best ``k`` sentences that reach ``floor`` (the answer threshold),
+    in the trained ranker's order (``ce`` = its logit); they keep the first stage's scores in
+    their new order, so the best score, which sentences may be quoted and the decision to
+    answer stay what the first stage made them: the ranker picks which of them leads. Fewer
+    than two such sentences: unchanged.
+    """
+    n = 0  # evidence is best first: the quotable ones are a prefix
+    while n < min(k, len(evidence)) and evidence[n].score >= floor:
+        n += 1
+    top = list(evidence[:n])
+    if len(top) < 2:
+        return list(evidence)
+    logits = reranker.score(question, [e.sentence.text for e in top])
+    order = sorted(range(len(top)), key=lambda i: -logits[i])
+    scores = sorted((e.score for e in top), reverse=True)
+    moved = [
+        replace(top[j], score=s, ce=float(logits[j])) for j, s in zip(order, scores, strict=True)
+    ]
+    return moved + list(evidence[len(top) :])
 
 
 def _words(text: str) -> set[str]:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from index.config import set_offline_env
 from index.errors import ModelMissing, UserError
+from qa.entities import encodable
 
 if TYPE_CHECKING:
     import torch
@@ -210,9 +211,9 @@ class CrossEncoderReranker:
         out = [0.0] * len(passages)
         for start in range(0, len(order), self.batch_size):
             part = order[start : start + self.batch_size]
-            enc = self._tokenizer(
-                [query[:cap]] * len(part),
-                [passages[i][:cap] for i in part],
+            enc = self._tokenizer(  # the tokenizer fails on lone surrogates: "?" for them
+                [encodable(query[:cap])] * len(part),
+                [encodable(passages[i][:cap]) for i in part],
                 truncation="longest_first",
                 max_length=self.max_length,
                 padding=True,

@@ -48,6 +48,13 @@ class Settings(IndexSettings):
     reranker: str = Field(
         "evidence-minilm", description="Reranker name (qa/rerank.py), or cross-encoder:<path>."
     )
+    rerank_top: int = Field(
+        6,
+        ge=0,
+        le=24,
+        description="weights: for a which/what question the reranker orders the quotable "
+        "sentences among the first stage's best N, so it picks the lead (0 = off).",
+    )
     short_answers: bool = Field(True, description="Lead with a short answer when one is found.")
     short_model: Literal["learned", "support"] = Field(
         "learned",

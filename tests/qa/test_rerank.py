@@ -110,6 +110,13 @@ def test_shipped_ranker_puts_the_answer_first(
     assert scores[-1] == max(scores), scores
 
 
+@needs_weights
+def test_shipped_ranker_scores_text_with_lone_surrogates(shipped: CrossEncoderReranker) -> None:
+    # a str can hold them (pasted from a broken page); the tokenizer cannot
+    scores = shipped.score("\ud800 which harbor \udfff?", ["The harbor \udc00 opened.", "Rain."])
+    assert len(scores) == 2 and all(isinstance(x, float) for x in scores)
+
+
 @pytest.mark.slow
 @needs_weights
 def test_shipped_ranker_is_thread_safe_and_order_free(shipped: CrossEncoderReranker) -> None:
