@@ -598,7 +598,7 @@ class Assistant:
                 evidence = typed_cue(evidence, [p >= NAMED_MIN for p, _ in top],
                                      [best for _, best in top], self.weights)  # fmt: skip
         timings["evidence"] = timings.get("evidence", 0.0) + _ms(t)
-        if asked and typed and q.qtype in TYPED_TYPES and self.settings.rerank_top:
+        if asked and typed and q.qtype in RERANK_TYPES and self.settings.rerank_top:
             # the trained ranker picks which quotable sentence leads (qa/ranking.py)
             t = time.perf_counter()
             evidence = reorder(text, evidence, self.reranker, self.settings.abstain_threshold,
@@ -696,6 +696,9 @@ class Found:
 
 
 NAMED_MIN = 0.15
+# the questions whose lead the trained ranker picks: which/what, where the cue regexes say
+# nothing of the kind of answer (README, "The default pipeline's use of the ranker")
+RERANK_TYPES: frozenset[str] = TYPED_TYPES
 """An entity label counts as the kind asked for from this answer-type probability."""
 
 DECIDE_SENTENCES = 3
