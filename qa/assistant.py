@@ -696,9 +696,9 @@ class Found:
 
 
 NAMED_MIN = 0.15
-# the questions whose lead the trained ranker picks: which/what, where the cue regexes say
-# nothing of the kind of answer (README, "The default pipeline's use of the ranker")
-RERANK_TYPES: frozenset[str] = TYPED_TYPES
+# the questions whose lead the trained ranker picks (README, "The default pipeline's use of
+# the ranker"): which/what, where and how many; who and when lose seed answers with it
+RERANK_TYPES: frozenset[str] = TYPED_TYPES | {"where", "how_many"}
 """An entity label counts as the kind asked for from this answer-type probability."""
 
 DECIDE_SENTENCES = 3

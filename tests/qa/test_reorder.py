@@ -1,6 +1,6 @@
 """The default pipeline's second look (qa/ranking.py ``reorder``): the reranker picks which of
-the first stage's quotable sentences leads a which/what answer; what may be quoted, the best
-score and the decision to answer stay the first stage's."""
+the first stage's quotable sentences leads a which/what (where, how many) answer; what may be
+quoted, the best score and the decision to answer stay the first stage's."""
 
 from __future__ import annotations
 
@@ -114,6 +114,7 @@ def test_other_questions_and_parts_of_questions_are_not_reordered(cup_bot: Assis
     assert isinstance(ranker, WordReranker)
     ranker.calls.clear()
     cup_bot.ask("Why was the Harbor Cup final played in the rain?")  # no which/what: no ranker
+    cup_bot.ask("Who scored for the Gulls in the Harbor Cup final?")  # who: the cues decide
     assert ranker.calls == []
     cup_bot.ask(QUESTION)
     assert [q for q, _ in ranker.calls] == [QUESTION]  # the question itself, once
