@@ -563,12 +563,12 @@ class Assistant:
         kinds = ("body", "comment") if comments else ("body",)
         hits = retriever.search(snap, q.search_terms, qvec, filters, kinds)
         focus = _focus(snap, q, filters)
-        read = hits[:_READ]
+        read = hits[: self.settings.read_chunks]
         if focus is not None:
             focused = retriever.search(snap, q.search_terms, qvec, focus, kinds)
             hits = _merge(hits, focused)
             # the answerer reads the top chunks, and the time frame's best ones in any case
-            read = hits[:_READ]
+            read = hits[: self.settings.read_chunks]
             inside = {h.chunk_id for h in read}
             read += [h for h in focused[:_FOCUS_READ] if h.chunk_id not in inside]
         if q.frame in ("present", "past"):  # the articles of the time frame search finds
@@ -796,7 +796,6 @@ search covers (temporal set, all present-time phrasings right: 0 -> 0.411, 1 -> 
 2 -> 0.446, 3 -> 0.482, 5 -> 0.464, measured before the restriction to who-questions,
 which changed no figure at 3; reading the best two chunks of each article instead: 0.446)."""
 
-_READ = 8  # chunks whose sentences the evidence stage scores
 _FOCUS_READ = 2  # ... plus the time frame's best chunks, when the question names one
 
 

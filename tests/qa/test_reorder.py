@@ -127,3 +127,15 @@ def test_the_ablation_row_switches_it_off(cup_bot: Assistant) -> None:
         lead = cup_bot.ask(QUESTION).citations[0].quote
     assert "Gulls" not in lead
     assert cup_bot.ask(QUESTION).citations[0].quote.startswith("The Gulls")
+
+
+def test_read_chunks_bounds_the_hits_whose_sentences_are_scored(cup_bot: Assistant) -> None:
+    from qa.retrieve import Filters
+
+    for n in (1, 2):
+        bot = with_settings(cup_bot, read_chunks=n)
+        found = bot._find(bot.snapshot(), "What did fans of the Harbor Cup final do?", Filters(),
+                          False)  # fmt: skip
+        read = {h.article_id for h in found.hits[:n]}
+        scored = {e.sentence.article_id for e in found.evidence}
+        assert scored == read, n  # every sentence of the first n hits, and nothing else
