@@ -696,10 +696,11 @@ class Found:
 
 
 NAMED_MIN = 0.15
-# the questions whose lead the trained ranker picks (README, "The default pipeline's use of
-# the ranker"): which/what, where and how many; who and when lose seed answers with it
-RERANK_TYPES: frozenset[str] = TYPED_TYPES | {"where", "how_many"}
 """An entity label counts as the kind asked for from this answer-type probability."""
+
+RERANK_TYPES: frozenset[str] = TYPED_TYPES | {"where", "how_many"}
+"""The questions whose lead the trained ranker picks (README, "The default pipeline's use of
+the ranker"): which/what, where and how many; who and when lose seed answers with it."""
 
 DECIDE_SENTENCES = 3
 """The top sentences whose entities the decision reads (spaCy runs on these only)."""

@@ -120,6 +120,16 @@ def test_other_questions_and_parts_of_questions_are_not_reordered(cup_bot: Assis
     assert [q for q, _ in ranker.calls] == [QUESTION]  # the question itself, once
 
 
+def test_where_and_how_many_questions_are_reordered_too(cup_bot: Assistant) -> None:
+    ranker = cup_bot.reranker
+    assert isinstance(ranker, WordReranker)
+    for asked in ("Where was the Harbor Cup final played?",
+                  "How many fans watched the Harbor Cup final?"):  # fmt: skip
+        ranker.calls.clear()
+        cup_bot.ask(asked)
+        assert [q for q, _ in ranker.calls] == [asked]
+
+
 def test_the_ablation_row_switches_it_off(cup_bot: Assistant) -> None:
     from eval.ablations import ablated
 
