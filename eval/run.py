@@ -185,6 +185,25 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
     return [(c, ns) for c, ns in cleaned if c.strip(" .")]
 
 
+def quoted_short(short: Any, judge: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
+    """``judge``, except that the short answer's line (a name or noun phrase quoted from its
+    cited passage, no proposition) is supported by a passage that holds it verbatim: the
+    judge's negation check would read "Cabello ... denied a report" as the passage
+    negating the claim "Diosdado Cabello".
+
+    >>> from qa.types import ShortAnswer
+    >>> never = lambda claim, passage: False
+    >>> j = quoted_short(ShortAnswer("Ann Lee", 1, 0, 7), never)
+    >>> j("Ann Lee", "Ann Lee denied it."), j("Ann Lee", "Bob said so."), j("Bob", "Bob")
+    (True, False, False)
+    """
+    if short is None:
+        return judge
+    return lambda claim, passage: (
+        (claim.strip() == short.text and short.text in passage) or judge(claim, passage)
+    )
+
+
 def plain_answer(text: str) -> str:
     """The answer text without citation markers."""
     return _squash(_MARKERS_RE.sub(" ", text))
@@ -336,7 +355,7 @@ def grade(
         rec["comment_only_handled"] = float(a.abstained or (labelled and "comment" in text.lower()))
     if answered and a.citations:
         passages = {c.n: c.quote for c in a.citations}
-        cs = m.citation_scores(claims(text), passages, judge)
+        cs = m.citation_scores(claims(text), passages, quoted_short(a.short, judge))
         rec.update(citation_recall=cs.recall, citation_precision=cs.precision)
     elif answered:
         rec.update(citation_recall=0.0, citation_precision=0.0)

@@ -39,7 +39,14 @@ from typing import Any
 import numpy as np
 
 from eval.realtimeqa.score import exact
-from qa.short import DEFAULT_SHORT_MODEL, FEATURES, Candidate, candidate_features, pair_text
+from qa.short import (
+    CE_CANDIDATES,
+    DEFAULT_SHORT_MODEL,
+    FEATURES,
+    Candidate,
+    candidate_features,
+    pair_text,
+)
 
 __all__ = [
     "ShortConfig",
@@ -133,15 +140,17 @@ def simulate(
     types_of: Callable[[str], Mapping[str, float]],
     cited: int = 3,
     supported: int = 24,
+    chunker: Any = None,
 ) -> list[ShortGroup]:
     """Groups without an index, from each question's own pages: the sentences ranked by word
     overlap with the question stand in for the evidence (probability = the share of the
     question's terms a sentence holds), the best ``cited`` for the cited quotes, the best
     ``supported`` for the support. Questions whose stand-ins hold no right candidate are
-    skipped."""
+    skipped. With a ``chunker`` (:class:`qa.entities.NounChunker`), noun chunks are
+    candidates too where the answer may be no named entity, as the answerer offers them."""
     from eval.ranker_data import page_sentences
     from qa.question import content_terms, fold
-    from qa.short import candidates
+    from qa.short import candidates, wants_chunks, with_chunks
 
     cache: dict[str, list[str]] = {}
     groups = []
@@ -163,12 +172,16 @@ def simulate(
             if len(top) == supported:
                 break
         quotes = [found[i][1] for i in top[:cited]]
-        tagged = zip(quotes, tagger.tag(quotes), strict=True)
+        ents = tagger.tag(quotes)
+        types = types_of(q.question)
+        if chunker is not None and wants_chunks(types):
+            ents = [with_chunks(e, c) for e, c in zip(ents, chunker.tag(quotes), strict=True)]
+        tagged = zip(quotes, ents, strict=True)
         cands = candidates(q.question, [(n + 1, 0, s, e) for n, (s, e) in enumerate(tagged)])
         if not cands:
             continue
         support = [(found[i][0], fold(found[i][1]), share[i]) for i in top]
-        group = _group(q, cands, types_of(q.question), support, 0.0)
+        group = _group(q, cands, types, support, 0.0)
         if group.right.any():
             groups.append(group)
     return groups
@@ -389,22 +402,22 @@ def run(
     progress: bool = True,
 ) -> dict[str, Any]:
     """The whole training: simulated groups from the train weeks before ``held``, real ones
-    from ``held`` (indexed as benchmark blocks under the settings' data dir), dev blocks
+    from ``held`` (indexed as one benchmark block under the settings' data dir), dev blocks
     when ``dev``; writes the model and its card into ``out``."""
     from eval.realtimeqa.data import blocks, load_dataset
     from eval.realtimeqa.run import RtqaConfig, index_block
     from qa.answertype import AnswerTyper
-    from qa.entities import EntityTagger
+    from qa.entities import EntityTagger, NounChunker
 
     config = config or ShortConfig()
     ds = load_dataset(data)
     first = min(held)
-    typer, tagger = AnswerTyper(), EntityTagger()
+    typer, tagger, chunker = AnswerTyper(), EntityTagger(), NounChunker()
     earlier = [q for q in ds.questions("train") if q.answer_in_pages and q.week < first]
     t0 = time.perf_counter()
     simulated = simulate(earlier, ds.pages, tagger,
                          lambda s: typer.predict(embedder.embed([s])[0], s),
-                         config.cited, config.supported)  # fmt: skip
+                         config.cited, config.supported, chunker)  # fmt: skip
     log.info("%d simulated groups (%.0f s)", len(simulated), time.perf_counter() - t0)
     collecting = settings.model_copy(update={"short_model": "support"})
     work = settings.data_dir / "realtimeqa"
@@ -417,9 +430,9 @@ def run(
             found += collect(bot, positives)
         return found
 
-    # the held weeks in blocks of 12, newest first: the newest is the block that
-    # `qa eval --split train --weeks 12` indexes, so its index is reused
-    real = groups_of("train", blocks(sorted(held), 12, every=True), 12)
+    # the held weeks as one block: the one `qa eval --split train --weeks <held>` indexes,
+    # so its index is reused
+    real = groups_of("train", [tuple(sorted(held))], len(held))
     dev_groups = []
     if dev:
         dev_weeks = sorted({q.week for q in ds.questions("dev")})
@@ -437,10 +450,11 @@ def write_card(out: Path, meta: Mapping[str, Any]) -> None:
     cv = meta["cv"][str(meta["l2"])]
     held = meta["source"].get("held_weeks") or ["?"]
     lines = [
-        "# short-answer: which entity of the cited sentences answers",
+        "# short-answer: which entity or noun phrase of the cited sentences answers",
         "",
-        "Picks the short answer among the named entities of the sentences an answer cites "
-        "(`qa/short.py`). Reproduce with:",
+        "Picks the short answer among the named entities of the sentences an answer cites, "
+        "and their noun chunks where the answer typer gives `OTHER` (no entity) at least "
+        "`CHUNK_MIN` (`qa/short.py`). Reproduce with:",
         "",
         f"    {meta['command']}",
         "",
@@ -453,7 +467,8 @@ def write_card(out: Path, meta: Mapping[str, Any]) -> None:
         f"{c['negatives']} wrong candidates a group, seed {c['seed']}) with a listwise loss "
         f"on {meta['simulated_questions']} train questions "
         f"({meta['source'].get('simulated_weeks', '')}) whose pages' best-overlap "
-        f"{c['cited']} sentences hold the answer as an entity; {meta['train_seconds'] / 60:.1f} "
+        f"{c['cited']} sentences hold the answer as a candidate; "
+        f"{meta['train_seconds'] / 60:.1f} "
         "min on 2 cores.",
         f"- `weights.json`: a conditional logit over the cross-encoder's logit and "
         f"{', '.join(FEATURES)}, fit on the {meta['real_questions']} answerable questions with "
@@ -475,7 +490,8 @@ def write_card(out: Path, meta: Mapping[str, Any]) -> None:
     lines += [
         f"- speed: {meta['ms_per_question']} ms a question (all its candidates, fp32, 2 cores); "
         "served as `meta.json`'s runtime `auto` says: bf16 where the CPU has it, else int8 "
-        "(the figures by runtime are in the project README).",
+        "(the figures by runtime are in the project README), the cross-encoder reading only "
+        f"the {CE_CANDIDATES} candidates the other features rank first (`CE_CANDIDATES`).",
         "",
         "Dev is only reported, never fit.",
         "",

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from index.store import ChunkStore
     from qa.answertype import AnswerTyper
     from qa.combine import Combiner
-    from qa.entities import EntityTagger
+    from qa.entities import Entity, EntityTagger, NounChunker
     from qa.generate import Generator
     from qa.ranking import Decision
     from qa.rerank import Reranker
@@ -96,6 +96,7 @@ class Assistant:
         self._tagger = tagger
         self._tenses = tenses
         self._short_model: ShortModel | None = None
+        self._chunker: NounChunker | None = None
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
@@ -174,6 +175,15 @@ class Assistant:
 
                 self._tagger = EntityTagger()
             return self._tagger
+
+    @property
+    def chunker(self) -> NounChunker:
+        with self._lock:
+            if self._chunker is None:
+                from qa.entities import NounChunker
+
+                self._chunker = NounChunker()
+            return self._chunker
 
     @property
     def short_model(self) -> ShortModel | None:
@@ -438,7 +448,7 @@ class Assistant:
 
     def _short_inputs(self, found: Found, composed: Composed, question: str) -> ShortInputs | None:
         """What the short answer is chosen from, or None when there can be none."""
-        from qa.short import candidates
+        from qa.short import candidates, wants_chunks, with_chunks
 
         cites = [c for c in composed.citations if c.kind == "body"]
         if composed.abstained or not cites or composed.layout == "conflict":
@@ -449,7 +459,12 @@ class Assistant:
             return None  # the answer typer was fit on another embedder's vectors
         if found.q.frame != "any":  # the time frame chose the lead: the answer is its
             cites = cites[:1]
-        ents = self.tagger.tag([c.quote for c in cites])
+        quotes = [c.quote for c in cites]
+        ents: list[tuple[Entity, ...]] = self.tagger.tag(quotes)
+        types = self._types(question)
+        if wants_chunks(types):  # the answer may be a plain noun phrase: "bird flu"
+            chunks = self.chunker.tag(quotes)
+            ents = [with_chunks(e, c) for e, c in zip(ents, chunks, strict=True)]
         cands = candidates(
             question, [(c.n, c.start, c.quote, e) for c, e in zip(cites, ents, strict=True)]
         )
@@ -459,7 +474,7 @@ class Assistant:
             if e.score > 0
         ]
         floor = self.combiner.short_min if self.learned else self.settings.short_min
-        return ShortInputs(cands, self._types(question), support, floor)
+        return ShortInputs(cands, types, support, floor)
 
     def _compose(
         self,
@@ -850,6 +865,7 @@ def with_settings(assistant: Assistant, **changes: Any) -> Assistant:
         tenses=assistant._tenses,
     )
     clone._vectors = assistant._vectors
+    clone._chunker = assistant._chunker
     return clone
 
 

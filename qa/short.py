@@ -1,8 +1,10 @@
 """The short, direct answer: the typed entity best supported by the evidence, quoted verbatim.
 
-Candidates are the named entities (spaCy) of the sentences the answer cites, except those
-the question itself names. Each is scored by how likely its label is the asked-for type
-(:mod:`qa.answertype`) times its support: the evidence probability of every top sentence
+Candidates are the named entities (spaCy) of the sentences the answer cites, and, when the
+answer may be no named entity (the answer typer gives ``OTHER`` at least :data:`CHUNK_MIN`),
+their noun chunks ("chimpanzees", "bird flu"), except those the question itself names.
+Each is scored by how likely its label is the asked-for type (:mod:`qa.answertype`) times
+its support: the evidence probability of every top sentence
 that mentions it, the best per article, summed over distinct articles (two articles saying
 "Globex" beat one). The winner must clear ``min_score``; otherwise there is no short answer
 and the quoted sentences stand alone.
@@ -11,7 +13,8 @@ Which candidate wins is chosen by the short-answer model when one is given
 (:class:`ShortModel`, ``qa/models/short-answer/``): a cross-encoder reads each candidate in
 its sentence ("Nikki Glaser | ... comedian Nikki Glaser, the host of this Sunday's Golden
 Globes ...") and a conditional logit weighs its logit with :data:`FEATURES` (type
-probability, support, how many articles and sentences name it); both are fit on realtimeqa
+probability, support, how many articles and sentences name it, whether it stands in the
+lead quote); both are fit on realtimeqa
 train by ``qa train --parts short`` (``eval/train_short.py``). ``min_score`` still decides
 whether there is a short answer at all.
 
@@ -39,6 +42,8 @@ from qa.question import STOPWORDS, fold
 from qa.types import ShortAnswer
 
 __all__ = [
+    "CE_CANDIDATES",
+    "CHUNK_MIN",
     "DEFAULT_SHORT_MODEL",
     "FEATURES",
     "Candidate",
@@ -47,6 +52,8 @@ __all__ = [
     "candidates",
     "pair_text",
     "pick_short",
+    "wants_chunks",
+    "with_chunks",
 ]
 
 DEFAULT_SHORT_MODEL = Path(__file__).parent / "models" / "short-answer"
@@ -68,10 +75,48 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(fold(text)) if w not in STOPWORDS}
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
+CHUNK_MIN = 0.35
+"""Noun chunks become candidates from this answer-type probability of ``OTHER`` (no named
+entity) on. Measured on the held-out train weeks (exact matches of 224): 0.15 gives 54,
+0.35 gives 53, no chunks 48; at 0.15 a seed question ("What council does Doug Burgum
+head?", ``OTHER`` 0.32) gets the noun "oil" instead of the council, so 0.35."""
+
+
+CE_CANDIDATES = 4
+"""How many candidates the short-answer model's cross-encoder reads: those its other features
+rank first. Measured on the held-out train weeks (exact matches of 224, cross-encoder pairs):
+all 55 / 1,974, 4 56 / 718, 6 55 / 1,006, 8 55 / 1,243 (dev: 85, 83, 84, 84 of 364)."""
+
+
+def wants_chunks(types: Mapping[str, float]) -> bool:
+    """Whether the answer may be a plain noun phrase (see :data:`CHUNK_MIN`).
+
+    >>> wants_chunks({"OTHER": 0.4, "GPE": 0.5}), wants_chunks({"PERSON": 0.9})
+    (True, False)
+    """
+    return types.get("OTHER", 0.0) >= CHUNK_MIN
+
+
+def with_chunks(ents: Sequence[Entity], chunks: Sequence[Entity]) -> tuple[Entity, ...]:
+    """The entities and the noun chunks that overlap none of them (a sentence's candidates
+    when the answer may be no named entity).
+
+    >>> ents = (Entity("Nevada", "GPE", 30, 36),)
+    >>> chunks = (Entity("Bird flu", "OTHER", 0, 8), Entity("Northern Nevada", "OTHER", 21, 36))
+    >>> [e.text for e in with_chunks(ents, chunks)]
+    ['Nevada', 'Bird flu']
+    """
+    free = [c for c in chunks if all(c.end <= e.start or c.start >= e.end for e in ents)]
+    return (*ents, *free)
+
+
 def candidates(
     question: str, cited: Sequence[tuple[int, int, str, Sequence[Entity]]]
 ) -> list[Candidate]:
-    """Entities of the cited sentences that the question does not already name.
+    """Entities of the cited sentences that the question does not already name, without a
+    trailing possessive ("New York's" -> "New York").
 
     ``cited``: (citation number, offset of the sentence in its source text, sentence text,
     its entities with offsets into the sentence).
@@ -80,10 +125,12 @@ def candidates(
     out = []
     for n, offset, text, ents in cited:
         for e in ents:
-            words = _words(e.text)
+            name = _POSSESSIVE.sub("", e.text).rstrip() or e.text
+            words = _words(name)
             if not words or words <= qwords:
                 continue
-            out.append(Candidate(e.text, e.label, n, offset + e.start, offset + e.end, text))
+            start = offset + e.start
+            out.append(Candidate(name, e.label, n, start, start + len(name), text))
     return out
 
 
@@ -95,7 +142,7 @@ def _key(text: str) -> str:
     return " ".join(_WORD.findall(fold(text)))
 
 
-FEATURES = ("log_type", "support", "articles", "mentions")
+FEATURES = ("log_type", "support", "articles", "mentions", "lead")
 """What the short-answer model reads of a candidate beside its cross-encoder logit
 (:func:`candidate_features`)."""
 
@@ -122,13 +169,14 @@ def candidate_features(
     >>> c = Candidate("Ann Lee", "PERSON", 1, 0, 7, "Ann Lee won the race.")
     >>> support = [("a", "ann lee won the race", 0.5), ("b", "ann lee said", 0.25)]
     >>> candidate_features([c], {"PERSON": 0.8}, support).round(3).tolist()
-    [[-0.222, 0.6, 1.099, 1.099]]
+    [[-0.222, 0.6, 1.099, 1.099, 1.0]]
     """
     rows = []
     for c in cands:
         t = types.get(c.label, 0.0)
         total, articles, mentions = _support(_key(c.text), support)
-        rows.append([math.log(t + 1e-3), t * total, math.log1p(articles), math.log1p(mentions)])
+        rows.append([math.log(t + 1e-3), t * total, math.log1p(articles), math.log1p(mentions),
+                     float(c.n == 1)])  # fmt: skip
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
 
 
@@ -167,10 +215,19 @@ class ShortModel:
             Path(path), missing_hint="Train it with: qa train --parts short"
         )
 
-    def scores(self, question: str, cands: Sequence[Candidate], rows: np.ndarray) -> np.ndarray:
-        """One score per candidate; ``rows`` are their :func:`candidate_features`."""
-        ce = self.ranker.score(question, [pair_text(c) for c in cands])
-        return ((np.column_stack([rows, ce]) - self.mean) / self.scale) @ self.coef
+    def scores(
+        self, question: str, cands: Sequence[Candidate], rows: np.ndarray, top: int | None = None
+    ) -> np.ndarray:
+        """One score per candidate; ``rows`` are their :func:`candidate_features`. With
+        ``top``, the cross-encoder reads only the ``top`` candidates its other features rank
+        first; the rest score -inf."""
+        z = (rows - self.mean[:-1]) / self.scale[:-1]
+        cheap = z @ self.coef[:-1]
+        chosen = np.argsort(-cheap, kind="stable")[:top] if top else np.arange(len(cands))
+        ce = np.asarray(self.ranker.score(question, [pair_text(cands[i]) for i in chosen]))
+        out = np.full(len(cands), -np.inf)
+        out[chosen] = cheap[chosen] + (ce - self.mean[-1]) / self.scale[-1] * self.coef[-1]
+        return out
 
 
 def pick_short(
@@ -195,6 +252,6 @@ def pick_short(
     if support_scores[best] < min_score:
         return None
     if model is not None:
-        best = int(np.argmax(model.scores(question, cands, rows)))
+        best = int(np.argmax(model.scores(question, cands, rows, CE_CANDIDATES)))
     c = cands[best]
     return ShortAnswer(c.text, c.n, c.start, c.end, c.label, float(support_scores[best]))

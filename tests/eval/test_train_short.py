@@ -17,7 +17,7 @@ WINNERS = [("Ann Lee", "Bob Stone"), ("Cara Diaz", "Dan Fox"), ("Eve Moss", "Fin
 def _group(i: int, winner: str, loser: str) -> ShortGroup:
     sentence = f"{winner} beat {loser} in race number {i}."
     cands = [Candidate(n, "PERSON", 1, 0, len(n), sentence) for n in (loser, winner)]
-    rows = np.array([[-0.1, 0.5, 0.7, 0.7], [-0.1, 0.4, 0.7, 0.7]])
+    rows = np.array([[-0.1, 0.5, 0.7, 0.7, 1.0], [-0.1, 0.4, 0.7, 0.7, 1.0]])  # FEATURES
     right = np.array([False, True])
     pairs = tuple(pair_text(c) for c in cands)
     return ShortGroup(
@@ -60,3 +60,18 @@ def test_simulated_groups_come_from_a_questions_own_pages() -> None:
     assert len(groups) == 1
     g = groups[0]
     assert [p.split(" | ")[0] for p, r in zip(g.pairs, g.right, strict=True) if r] == ["Ann Lee"]
+
+
+def test_simulated_groups_offer_noun_chunks_where_the_answer_is_no_entity() -> None:
+    from eval.realtimeqa.data import Page, RtQuestion
+    from qa.entities import NounChunker
+
+    page = Page("p1", "", "Zoo", None, "The keeper said the zoo studied chimpanzees for years.")
+    q = RtQuestion("q1", "w1", "", "Which animals did the zoo study?", ("Chimpanzees", "Bears"),
+                   "Chimpanzees", True, ("p1",))  # fmt: skip
+    other = {"OTHER": 0.9, "PERSON": 0.1}
+    assert simulate([q], {"p1": page}, EntityTagger(), lambda s: other) == []  # entities only
+    groups = simulate([q], {"p1": page}, EntityTagger(), lambda s: other, chunker=NounChunker())
+    assert len(groups) == 1
+    right = [p.split(" | ")[0] for p, r in zip(groups[0].pairs, groups[0].right, strict=True) if r]
+    assert right == ["chimpanzees"]

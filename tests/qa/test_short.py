@@ -36,6 +36,46 @@ def test_entities_the_question_names_are_not_answers() -> None:
     assert [c.text for c in cands] == ["Microsoft"]
 
 
+def test_a_possessive_is_no_part_of_the_short_answer() -> None:
+    body = "Crowds filled New York's streets."
+    at = body.index("New York's")
+    entity = Entity("New York's", "GPE", at, at + len("New York's"))
+    cands = candidates("Which city?", [(1, 10, body, (entity,))])
+    assert [(c.text, c.start, c.end) for c in cands] == [("New York", 10 + at, 18 + at)]
+    assert ("." * 10 + body)[cands[0].start : cands[0].end] == "New York"
+
+
+def test_noun_chunks_are_candidates_where_the_answer_is_no_entity() -> None:
+    from qa.entities import NounChunker
+    from qa.short import with_chunks
+
+    sentence = "Bird flu has been found in dairy cows in Nevada, officials said on Monday."
+    ents = EntityTagger().tag([sentence])[0]
+    chunks = NounChunker().tag([sentence])[0]
+    assert all(sentence[c.start : c.end] == c.text and c.label == "OTHER" for c in chunks)
+    assert "Bird flu" in [c.text for c in chunks]
+    assert "officials" in [c.text for c in chunks]  # no leading determiner kept
+    merged = with_chunks(ents, chunks)
+    labels = {e.text: e.label for e in merged}
+    assert labels["Nevada"] == "GPE" and labels["Bird flu"] == "OTHER"  # entities win overlaps
+    cands = candidates("Which virus was found in cows in Nevada?", [(1, 0, sentence, merged)])
+    texts = [c.text for c in cands]
+    assert "Bird flu" in texts and "Nevada" not in texts  # the question names Nevada
+    short = pick_short(cands, {"OTHER": 0.8, "DATE": 0.1}, [("a1", sentence.lower(), 0.9)])
+    assert short is not None and short.label == "OTHER"
+
+
+def test_the_lead_feature_marks_candidates_of_the_first_citation() -> None:
+    from qa.short import FEATURES, candidate_features
+
+    cands = [
+        qa.short.Candidate("Ann Lee", "PERSON", 1, 0, 7, "Ann Lee won."),
+        qa.short.Candidate("Bob Stone", "PERSON", 2, 0, 9, "Bob Stone lost."),
+    ]
+    rows = candidate_features(cands, {"PERSON": 0.5}, [])
+    assert rows[:, FEATURES.index("lead")].tolist() == [1.0, 0.0]
+
+
 def test_support_from_two_articles_beats_one() -> None:
     cands = [
         qa.short.Candidate("Ann Lee", "PERSON", 1, 0, 7),
@@ -156,9 +196,12 @@ def _model(tmp_path: object, ce_weight: float) -> qa.short.ShortModel:
     from qa.short import FEATURES, ShortModel
 
     folder = Path(str(tmp_path))
-    coef = [0.0, 1.0, 0.0, 0.0, ce_weight]  # support, and the cross-encoder's logit
+    names = [*FEATURES, "ce"]
+    coef = [0.0] * len(names)  # support, and the cross-encoder's logit
+    coef[names.index("support")], coef[-1] = 1.0, ce_weight
     (folder / "weights.json").write_text(json.dumps({
-        "features": [*FEATURES, "ce"], "coef": coef, "mean": [0.0] * 5, "scale": [1.0] * 5,
+        "features": names, "coef": coef, "mean": [0.0] * len(names),
+        "scale": [1.0] * len(names),
     }))  # fmt: skip
     model = ShortModel(folder)
     model.ranker = _Prefers("Bob Stone")  # type: ignore[assignment]
@@ -199,3 +242,22 @@ def test_a_model_for_other_features_is_refused_with_the_fix(tmp_path: object) ->
                                                      "mean": [0.0], "scale": [1.0]}))  # fmt: skip
     with pytest.raises(ModelMissing, match="retrain"):
         ShortModel(folder)
+
+
+def test_the_cross_encoder_reads_only_the_candidates_the_other_features_rank_first(
+    tmp_path: object,
+) -> None:
+    sentence = "Ann Lee praised Bob Stone, who won the race."
+    cands = candidates("Who won the race?", [_cited(sentence, 0)])
+    support = [("a1", "ann lee spoke", 0.5)]  # only Ann Lee has support
+    rows = qa.short.candidate_features(cands, {"PERSON": 0.9}, support)
+    model = _model(tmp_path, 1.0)
+    seen: list[str] = []
+    score = model.ranker.score
+    model.ranker.score = lambda q, ps: seen.extend(ps) or score(q, ps)  # type: ignore[method-assign]
+    full = model.scores("Who won?", cands, rows)
+    assert [c.text for c in cands][int(np.argmax(full))] == "Bob Stone" and len(seen) == 2
+    seen.clear()
+    top1 = model.scores("Who won?", cands, rows, top=1)
+    assert len(seen) == 1 and seen[0].startswith("Ann Lee")  # support ranks Ann Lee first
+    assert np.isinf(top1).sum() == 1 and top1[int(np.argmax(top1))] == full[0]
