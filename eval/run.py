@@ -642,6 +642,7 @@ FLOORS = {
     "citation_precision": "--min-citation-precision",
     "rejection": "--min-rejection",
     "strict": "--min-strict",
+    "em": "--min-em",
 }
 
 

@@ -260,6 +260,9 @@ def _add_eval(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--min-rejection", type=float, help="exit 1 if rejection is below")
     p.add_argument("--min-strict", type=float, help="exit 1 if strict accuracy is below")
+    p.add_argument(
+        "--min-em", type=float, help="exit 1 if short-answer exact match is below (realtimeqa)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     rt = p.add_argument_group("realtimeqa (--benchmark realtimeqa)")
     rt.add_argument(
@@ -296,6 +299,7 @@ def _floors(args: argparse.Namespace) -> dict[str, float]:
         "citation_precision": args.min_citation_precision,
         "rejection": args.min_rejection,
         "strict": args.min_strict,
+        "em": args.min_em,
     }
     return {k: v for k, v in given.items() if v is not None}
 

@@ -303,6 +303,12 @@ def test_publish_writes_the_report_and_compares_with_its_baseline(
     second = publish_realtimeqa(worse, tmp_path / "reports", baseline, floors={"accuracy": 1.01})
     assert [r.metric for r in second.regressions] == ["accuracy"]
     assert second.exit_code == 1 and "FAIL: accuracy" in second.text
+    em = report["summary"]["product"]["em"]
+    short = publish_realtimeqa(report, tmp_path / "reports", baseline, floors={"em": em + 0.01})
+    assert short.exit_code == 1 and "--min-em" in short.text
+    assert (
+        publish_realtimeqa(report, tmp_path / "reports", baseline, floors={"em": em}).exit_code == 0
+    )
     other_kind = dict(worse, key="dev/1w/latest")
     assert publish_realtimeqa(other_kind, tmp_path / "reports", baseline).regressions == ()
 
