@@ -86,8 +86,9 @@ head?", ``OTHER`` 0.32) gets the noun "oil" instead of the council, so 0.35."""
 
 CE_CANDIDATES = 4
 """How many candidates the short-answer model's cross-encoder reads: those its other features
-rank first. Measured on the held-out train weeks (exact matches of 224, cross-encoder pairs):
-all 55 / 1,974, 4 56 / 718, 6 55 / 1,006, 8 55 / 1,243 (dev: 85, 83, 84, 84 of 364)."""
+rank first. Measured on the held-out train weeks (exact matches of 224, cross-encoder pairs;
+the model with its last 2 layers trained): all 55 / 1,974, 4 56 / 718, 6 55 / 1,006, 8 55 /
+1,243 (dev: 85, 83, 84, 84 of 364)."""
 
 
 def wants_chunks(types: Mapping[str, float]) -> bool:
