@@ -60,7 +60,7 @@ class ShortAnswer:
     n: int
     start: int
     end: int
-    label: str = ""  # the spaCy entity label it was found as
+    label: str = ""  # the spaCy entity label it was found as, or "OTHER" for a noun chunk
     score: float = 0.0
 
     @property
