@@ -3,10 +3,11 @@
 Two stacked parts, fit on disjoint train weeks:
 
 1. **A candidate cross-encoder**: the packaged MiniLM reads (question, "candidate |
-   sentence") and learns, with a listwise loss over a question's candidates, which entity of
-   the quoted sentences answers. Its data needs no index (:func:`simulate`): for each
-   answerable question of the train weeks *before* the held-out block, the sentences of its
-   pages sharing most words with it stand in for the cited quotes. Only its last
+   sentence") and learns, with a listwise loss over a question's candidates, which entity (or
+   noun chunk, see :func:`qa.short.wants_chunks`) of the quoted sentences answers. Its data
+   needs no index (:func:`simulate`): for each answerable question of the train weeks
+   *before* the held-out block, the sentences of its pages sharing most words with it stand
+   in for the cited quotes. Only its last
    ``train_layers`` layers, the pooler and the head are trained and shipped
    (``delta.safetensors``, ~11 MB; the rest is the installed base model).
 2. **A conditional logit** (softmax over a question's candidates, L2-penalised, strength by
