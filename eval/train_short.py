@@ -151,7 +151,7 @@ def simulate(
     candidates too where the answer may be no named entity, as the answerer offers them."""
     from eval.ranker_data import page_sentences
     from qa.question import content_terms, fold
-    from qa.short import candidates, wants_chunks, with_chunks
+    from qa.short import candidates, offered
 
     cache: dict[str, list[str]] = {}
     groups = []
@@ -173,11 +173,8 @@ def simulate(
             if len(top) == supported:
                 break
         quotes = [found[i][1] for i in top[:cited]]
-        ents = tagger.tag(quotes)
         types = types_of(q.question)
-        if chunker is not None and wants_chunks(types):
-            ents = [with_chunks(e, c) for e, c in zip(ents, chunker.tag(quotes), strict=True)]
-        tagged = zip(quotes, ents, strict=True)
+        tagged = zip(quotes, offered(quotes, types, tagger, chunker), strict=True)
         cands = candidates(q.question, [(n + 1, 0, s, e) for n, (s, e) in enumerate(tagged)])
         if not cands:
             continue

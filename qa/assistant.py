@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from index.store import ChunkStore
     from qa.answertype import AnswerTyper
     from qa.combine import Combiner
-    from qa.entities import Entity, EntityTagger, NounChunker
+    from qa.entities import EntityTagger, NounChunker
     from qa.generate import Generator
     from qa.ranking import Decision
     from qa.rerank import Reranker
@@ -448,7 +448,7 @@ class Assistant:
 
     def _short_inputs(self, found: Found, composed: Composed, question: str) -> ShortInputs | None:
         """What the short answer is chosen from, or None when there can be none."""
-        from qa.short import candidates, wants_chunks, with_chunks
+        from qa.short import candidates, offered, wants_chunks
 
         cites = [c for c in composed.citations if c.kind == "body"]
         if composed.abstained or not cites or composed.layout == "conflict":
@@ -459,12 +459,9 @@ class Assistant:
             return None  # the answer typer was fit on another embedder's vectors
         if found.q.frame != "any":  # the time frame chose the lead: the answer is its
             cites = cites[:1]
-        quotes = [c.quote for c in cites]
-        ents: list[tuple[Entity, ...]] = self.tagger.tag(quotes)
         types = self._types(question)
-        if wants_chunks(types):  # the answer may be a plain noun phrase: "bird flu"
-            chunks = self.chunker.tag(quotes)
-            ents = [with_chunks(e, c) for e, c in zip(ents, chunks, strict=True)]
+        chunker = self.chunker if wants_chunks(types) else None  # loaded only when needed
+        ents = offered([c.quote for c in cites], types, self.tagger, chunker)
         cands = candidates(
             question, [(c.n, c.start, c.quote, e) for c, e in zip(cites, ents, strict=True)]
         )

@@ -33,6 +33,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +51,7 @@ __all__ = [
     "ShortModel",
     "candidate_features",
     "candidates",
+    "offered",
     "pair_text",
     "pick_short",
     "wants_chunks",
@@ -112,6 +114,19 @@ def with_chunks(ents: Sequence[Entity], chunks: Sequence[Entity]) -> tuple[Entit
     """
     free = [c for c in chunks if all(c.end <= e.start or c.start >= e.end for e in ents)]
     return (*ents, *free)
+
+
+def offered(
+    quotes: Sequence[str], types: Mapping[str, float], tagger: Any, chunker: Any = None
+) -> list[tuple[Entity, ...]]:
+    """What each quote offers as candidates: its entities (``tagger``, an
+    :class:`qa.entities.EntityTagger`), with its noun chunks (``chunker``, a
+    :class:`qa.entities.NounChunker`) where :func:`wants_chunks`. The answerer and the
+    short-answer model's training both call it, so training sees what answering offers."""
+    ents: list[tuple[Entity, ...]] = list(tagger.tag(quotes))
+    if chunker is not None and wants_chunks(types):  # the answer may be a noun: "bird flu"
+        ents = [with_chunks(e, c) for e, c in zip(ents, chunker.tag(quotes), strict=True)]
+    return ents
 
 
 def candidates(
