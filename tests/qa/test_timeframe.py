@@ -70,3 +70,19 @@ def test_without_a_tense_reader_only_time_words_mean_now() -> None:
     assert analyze("Who is the president?").frame == "any"
     assert analyze("Who is the president now?").frame == "present"
     assert analyze("Who led the party last year?").period is None  # no corpus date given
+
+
+def test_the_tense_reader_and_the_noun_chunker_share_one_loaded_parser(
+    tenses: SpacyTense,
+) -> None:
+    from qa.entities import NounChunker, shared_pipeline
+
+    chunker = NounChunker()
+    assert tenses.tense("Who runs the company now?") == "present"
+    assert [c.text for c in chunker.tag(["The zoo studied the chimpanzees."])[0]] == [
+        "zoo",
+        "chimpanzees",
+    ]
+    nlp, lock = shared_pipeline(SpacyTense.exclude)
+    assert shared_pipeline(NounChunker.exclude) == (nlp, lock)
+    assert "parser" in nlp.pipe_names and "ner" not in nlp.pipe_names
