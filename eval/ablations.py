@@ -23,6 +23,8 @@ This is measurement scaffolding for ``qa eval`` only: the product has no switch 
 ``newest``         present-time who: the newest articles naming what the question names searched
 ``rerank``         which/what: the trained ranker picking which quotable sentence leads (learned,
                    switched off here for comparison)
+``roles``          present-time role questions: the newest name whose title is close to the
+                   question leads (qa/roles.py; also ``role_titles`` in the settings)
 =================  ====================================================================
 
 ``cues``, ``surnames``, ``titles`` and ``period`` change the features the combiner reads; for
@@ -65,6 +67,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "typed": [("qa.assistant.TYPED_TYPES", frozenset())],
         "newest": [("qa.assistant.NEWEST_NAMING", 0)],
         "rerank": [("qa.assistant.reorder", lambda _q, evidence, *_: list(evidence))],
+        "roles": [("qa.compose.holders", lambda *_, **__: [])],
     }
     if name not in table:
         raise KeyError(name)
@@ -74,7 +77,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
 
 ABLATIONS = (
     "bridges", "anchors", "intervals", "answerability", "absent", "focus", "titles", "cues",
-    "surnames", "period", "tie", "kin", "typed", "newest", "rerank",
+    "surnames", "period", "tie", "kin", "typed", "newest", "rerank", "roles",
 )  # fmt: skip
 REFITS = frozenset({"cues", "surnames", "titles", "period"})
 

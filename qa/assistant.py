@@ -42,6 +42,7 @@ from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interv
 from qa.question import QuestionInfo, analyze, fold
 from qa.ranking import reorder
 from qa.retrieve import Filters, HybridRetriever
+from qa.roles import TitleReader, role_scores
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
 from qa.timeref import human_date, sort_key
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from index.store import ChunkStore
     from qa.answertype import AnswerTyper
     from qa.combine import Combiner
-    from qa.entities import EntityTagger, NounChunker
+    from qa.entities import Entity, EntityTagger, NounChunker
     from qa.generate import Generator
     from qa.ranking import Decision
     from qa.rerank import Reranker
@@ -97,6 +98,7 @@ class Assistant:
         self._tenses = tenses
         self._short_model: ShortModel | None = None
         self._chunker: NounChunker | None = None
+        self._titles: TitleReader | None = None
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
@@ -186,6 +188,13 @@ class Assistant:
             return self._chunker
 
     @property
+    def titles(self) -> TitleReader:
+        with self._lock:
+            if self._titles is None:
+                self._titles = TitleReader()
+            return self._titles
+
+    @property
     def short_model(self) -> ShortModel | None:
         """The learned short-answer candidate scorer (None: the best support wins)."""
         if self.settings.short_model != "learned":
@@ -262,17 +271,25 @@ class Assistant:
 
     # -- answering ---------------------------------------------------------------------------
     def _embed_query(self, text: str) -> np.ndarray:
+        return self._embed_cached([text])[0]
+
+    def _embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """The embedder's vectors of short texts (questions, titles), the new ones in one
+        call, kept in a bounded cache (the same titles recur across questions)."""
+        if not texts:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
         with self._lock:
-            hit = self._qcache.get(text)
-            if hit is not None:
-                self._qcache.move_to_end(text)
-                return hit
-        vec = self.embedder.embed([text])[0]
-        with self._lock:
-            self._qcache[text] = vec
-            while len(self._qcache) > 1024:
-                self._qcache.popitem(last=False)
-        return vec
+            found = {t: self._qcache[t] for t in texts if t in self._qcache}
+            for t in found:
+                self._qcache.move_to_end(t)
+        todo = list(dict.fromkeys(t for t in texts if t not in found))
+        if todo:
+            found.update(zip(todo, self.embedder.embed(todo), strict=True))
+            with self._lock:
+                self._qcache.update((t, found[t]) for t in todo)
+                while len(self._qcache) > 4096:
+                    self._qcache.popitem(last=False)
+        return np.stack([found[t] for t in texts])
 
     def _sentence_vectors(self) -> SentenceVectors:
         with self._lock:
@@ -390,6 +407,28 @@ class Assistant:
             return None
         return lambda texts: [p >= NAMED_MIN for p, _ in kinds(texts)]
 
+    def _holds_role(self, question: str) -> Callable[[Sequence[str]], list[float]] | None:
+        """For each sentence, how close the title beside one of its entities of the asked
+        kind is to the question (:mod:`qa.roles`); None as for :meth:`_names_asked`, when
+        ``role_titles`` is off, and when the question's main clause is not in the present
+        tense."""
+        if not self.settings.role_titles or self.tenses.tense(question) != "present":
+            return None
+        qvec = self._embed_query(question)
+        if not self.typer.fits(qvec):
+            return None
+        types = self.typer.predict(qvec, question)
+        asked = fold(question)
+
+        def wanted(e: Entity) -> bool:
+            return types.get(e.label, 0.0) >= NAMED_MIN and fold(e.text) not in asked
+
+        def holds(texts: Sequence[str]) -> list[float]:
+            entities = self.tagger.tag(texts)
+            return role_scores(qvec, texts, entities, wanted, self._embed_cached, self.titles)
+
+        return holds
+
     def _kinds_named(
         self, question: str
     ) -> Callable[[Sequence[str]], list[tuple[float, bool]]] | None:
@@ -489,8 +528,13 @@ class Assistant:
         q = found.q
         decided = None if decision is None else decision.answer
         names = self._names_asked(question)
+        # who holds a role now: asked in the present tense, not yes/no ("Has Washington since
+        # appointed ...?") nor with a past main clause and a later "now" ("Which leader did
+        # Trump say in 2019 ..., and was he later ...?")
+        role = q.frame == "present" and q.qtype != "yesno"
+        holds = self._holds_role(question) if role else None
         composed = compose(snap, q, found.evidence, found.hits, policy, found.comment_evidence,
-                           found.absent, decided, names)  # fmt: skip
+                           found.absent, decided, names, holds)  # fmt: skip
         if found.absent:
             return composed, found.evidence, False
         bridges: list[Bridge] = []  # descriptions resolved on the way ("his successor")
@@ -511,7 +555,8 @@ class Assistant:
             if later is not None:
                 found, note = later
                 composed = compose(snap, q, found.evidence, found.hits, policy,
-                                   found.comment_evidence, found.absent, names=names)  # fmt: skip
+                                   found.comment_evidence, found.absent, names=names,
+                                   holds=holds)  # fmt: skip
                 composed = replace(composed, notes=(*composed.notes, note))
         if q.qtype == "who":  # who-questions ask for the name of the role: nothing to bridge
             return composed, found.evidence, False
@@ -863,6 +908,7 @@ def with_settings(assistant: Assistant, **changes: Any) -> Assistant:
     )
     clone._vectors = assistant._vectors
     clone._chunker = assistant._chunker
+    clone._titles = assistant._titles
     return clone
 
 

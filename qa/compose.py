@@ -37,6 +37,9 @@ class Policy:
     cover_ratio: float = 0.72  # ... or this share, when it covers question words the others miss
     comment_margin: float = 0.05  # a comment this far above the best body sentence wins
     latest_band: float = 0.80  # "now" questions: newest article wins among sentences this close
+    role_min: float = 0.55  # a present-time role question: a title this close to the question ...
+    role_margin: float = 0.15  # ... and titles this near the closest count as naming the holder
+    role_read: int = 24  # ... among this many of the best sentences
     conflict_band: float = 0.90  # no time given: another date's answer this close is shown too
     period_floor: float = 0.85  # a past period: its sentences count from this share of threshold
     related: int = 3
@@ -123,12 +126,15 @@ def _pick(
     usable: list[Evidence],
     policy: Policy,
     names: Callable[[Sequence[str]], list[bool]] | None = None,
+    holders: Sequence[Evidence] = (),
 ) -> tuple[list[Evidence], Layout]:
     """Choose the answer sentences and how they are laid out.
 
     * present time: among the sentences that answer (the answerer's own check, on each
       alone) within ``latest_band`` of the best, the newest article's leads; older
-      articles' different answers follow as a dated timeline;
+      articles' different answers follow as a dated timeline; ``holders`` (sentences naming
+      the holder of the role asked about, :func:`holders`), when there are any, choose the
+      lead instead;
     * a past period: a sentence from the period leads when one answers;
     * any time: the best leads; when an answer of another date within ``conflict_band``
       says something else, both are shown as a disagreement.
@@ -162,10 +168,11 @@ def _pick(
         best = max(firsts, key=lambda e: e.score) if firsts else best
     elif q.frame == "present":
         close = [e for e in usable if e.score >= policy.latest_band * best.score and alone(e)]
-        per_article = named(close)
-        if per_article:
-            best = max(per_article, key=lambda e: (date(e), e.score))
-            by_date = sorted(per_article, key=lambda e: -date(e))
+        answering = named(close)
+        leads = _per_article(holders) or answering  # the role's holders lead when named
+        if leads:
+            best = max(leads, key=lambda e: (date(e), e.score))
+            by_date = sorted(_per_article([*leads, *answering]), key=lambda e: -date(e))
             older = [e for e in by_date if date(e) < date(best) and differ(q, best, e)]
             if older:
                 return [best, *older[: policy.max_sentences - 1]], "timeline"
@@ -197,6 +204,29 @@ def _pick(
     return chosen, "plain"
 
 
+def holders(
+    snap: Snapshot,
+    q: QuestionInfo,
+    evidence: Sequence[Evidence],
+    holds: Callable[[Sequence[str]], list[float]],
+    policy: Policy,
+) -> list[Evidence]:
+    """The sentences naming the holder of the role asked about: of dated articles (an
+    undated one has no "newest" to offer), among the best ``role_read`` of ``evidence``
+    whatever their score, answering on their own, whose entity's title is within
+    ``role_margin`` of the title closest to the question, when that one reaches
+    ``role_min`` (``holds``, :mod:`qa.roles`); none otherwise. A passing mention ("... met
+    Canadian Prime Minister Mark Carney") scores low as a sentence but names the holder as
+    well as any."""
+    pool = [e for e in evidence[: policy.role_read] if _sort(snap, e)
+            and unanswered(q, [e], [e], idf=snap.idf) is None]  # fmt: skip
+    sims = holds([e.sentence.text for e in pool])
+    top = max(sims, default=0.0)
+    if top < policy.role_min:
+        return []
+    return [e for e, sim in zip(pool, sims, strict=True) if sim >= top - policy.role_margin]
+
+
 def _per_article(evidence: Iterable[Evidence]) -> list[Evidence]:
     """The best sentence of each article (``evidence`` best first), in that order."""
     out: dict[str, Evidence] = {}
@@ -215,6 +245,7 @@ def compose(
     absent: Sequence[str] = (),
     decided: bool | None = None,
     names: Callable[[Sequence[str]], list[bool]] | None = None,
+    holds: Callable[[Sequence[str]], list[float]] | None = None,
 ) -> Composed:
     """Turn scored evidence into an answer, a timeline, or a plain refusal.
 
@@ -242,8 +273,11 @@ def compose(
         return _abstain(snap, hits, policy, comment, absent)
     if decided is False:
         return _abstain(snap, hits, policy, None, (), asked_for(q))
-    chosen, layout = _pick(snap, q, usable, policy, names)
-    missing = None if decided else unanswered(q, chosen, usable, idf=snap.idf)
+    held = holders(snap, q, evidence, holds, policy) if holds and q.frame == "present" else []
+    chosen, layout = _pick(snap, q, usable, policy, names, held)
+    # a holder's title vouches that it names who is asked about, beside any description
+    against = chosen if chosen[0] in held else usable
+    missing = None if decided else unanswered(q, chosen, against, idf=snap.idf)
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for
         # "who", the thing for "what sentence", ...): quoting them would not answer
@@ -309,4 +343,6 @@ def _abstain(
     return Composed(text, (), True, related)
 
 
-__all__ = ["Composed", "Policy", "citation_for", "compose", "display", "related_from_hits"]
+__all__ = [
+    "Composed", "Policy", "citation_for", "compose", "display", "holders", "related_from_hits",
+]  # fmt: skip

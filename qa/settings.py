@@ -58,6 +58,11 @@ class Settings(IndexSettings):
         description="weights: for a which/what question the reranker orders the quotable "
         "sentences among the first stage's best N, so it picks the lead (0 = off).",
     )
+    role_titles: bool = Field(
+        True,
+        description="A present-time question about a role leads with the newest sentence "
+        "whose name carries a title close to the question (qa/roles.py).",
+    )
     short_answers: bool = Field(True, description="Lead with a short answer when one is found.")
     short_model: Literal["learned", "support"] = Field(
         "learned",

@@ -13,7 +13,7 @@ from fakes import make_article
 from index.build import sync_articles
 from index.store import open_store
 from index.types import Article
-from qa.assistant import Assistant
+from qa.assistant import Assistant, with_settings
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -228,3 +228,44 @@ def test_a_present_time_question_reads_the_newest_articles_naming_its_subject(
     assert "Nora Lind" in answer.text.split("Earlier reports:")[0], answer.text
     monkeypatch.setattr(qa.assistant, "NEWEST_NAMING", 0)  # without it: the older holder
     assert bot.ask(question).citations[0].article_id != "festival-2025"
+
+
+PASSING = [
+    make_article(
+        "office-2023",
+        "Valdoria's prime minister, Arno Kesk, moved the prime minister's office on Monday. "
+        "The prime minister of Valdoria now works from the old customs house. "
+        "Kesk said the office of the prime minister would stay there for ten years.",
+        title="Valdoria's prime minister moves office",
+        published="2023-05-01",
+    ),
+    make_article(
+        "crime-2025",
+        "City crime figures were disputed on Tuesday. "
+        "The mayor, who faces a recall vote over rising burglaries and car thefts in the "
+        "harbour district, met reporters after talks with Valdorian Prime Minister Lina Maar "
+        "about policing budgets, and promised more officers for the night shift by autumn.",
+        title="Crime figures disputed",
+        published="2025-06-03",
+    ),
+]
+
+
+def test_the_newest_holder_of_a_role_leads_though_named_in_passing(
+    tmp_path: Path, real_embedder: object
+) -> None:
+    # the newest article names the prime minister only in passing, with her title, in a
+    # sentence about something else; the older one is about the office itself
+    bot = _bot(tmp_path, PASSING, real_embedder)
+    answer = bot.ask("Who is Valdoria's prime minister?")
+    assert answer.citations[0].article_id == "crime-2025", answer.text
+    assert "Lina Maar" in answer.citations[0].quote
+    assert "Earlier reports:\n- 1 May 2023: " in answer.text, answer.text
+    # without the titles, the sentence about the office itself leads
+    plain = with_settings(bot, role_titles=False).ask("Who is Valdoria's prime minister?")
+    assert plain.citations[0].article_id == "office-2023", plain.text
+    from eval.ablations import ablated
+
+    with ablated("roles"):  # the benchmark's row without it (product-no-roles)
+        again = bot.ask("Who is Valdoria's prime minister?")
+    assert again.citations[0].article_id == "office-2023", again.text

@@ -1,0 +1,132 @@
+"""Who holds the role a question asks about: the title news writes beside a name.
+
+News names an office holder with the office, before the name or in an apposition after it:
+"British Prime Minister Keir Starmer", "X's CEO Linda Yaccarino", "Keir Starmer, the
+British prime minister, said ...". A present-time question about a role ("Who is the UK
+prime minister?") is answered by the newest sentence whose entity of the asked kind carries
+a title close to the question, whatever else that sentence is about ("Trump met Canadian
+Prime Minister Mark Carney on Tuesday ..."): a whole-sentence score ranks such passing
+mentions below older sentences about the office itself.
+
+A title is what spaCy's parser (the tagger and parser shared with the tense reader and the
+noun chunker) hangs on the name: its compounds, adjectives and possessives before it
+("*former* Prime Minister", "*X's* CEO"), an apposition, or the predicate of "<name> is/has
+been ..." ("Giorgia Meloni has been Italy's prime minister"). It is compared with the
+question by the embedder's cosine: "former Prime Minister" is further from "Who is the prime
+minister?" than "Prime Minister" is.
+
+    >>> titles = TitleReader()                                          # doctest: +SKIP
+    >>> text = "He met Canadian Prime Minister Mark Carney on Tuesday."
+    >>> titles.titles(titles.tag([text])[0], 31, 42)                    # doctest: +SKIP
+    ['Canadian Prime Minister']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from qa.entities import Entity, SpacyCache
+
+__all__ = ["Modifiers", "TitleReader", "role_scores"]
+
+_BEFORE = frozenset({"compound", "amod", "nmod", "poss"})
+_SKIP = frozenset({"DET", "PUNCT", "PRON"})
+
+
+@dataclass(frozen=True)
+class Modifiers:
+    """What the parser hangs on the token ``word`` at char offset ``start``: groups of title
+    words (the words before it, an apposition, a predicate), each as (char offset, word)."""
+
+    start: int
+    word: str
+    groups: tuple[tuple[tuple[int, str], ...], ...]
+
+
+class TitleReader(SpacyCache[tuple[Modifiers, ...]]):
+    """The modifiers of every noun of a sentence (tagger and parser, cached per sentence);
+    :meth:`titles` reads the titles of one entity from them."""
+
+    exclude = ("ner", "lemmatizer")
+
+    def _extract(self, doc: Any) -> tuple[Modifiers, ...]:
+        out = []
+        for tok in doc:
+            if tok.pos_ not in ("PROPN", "NOUN"):
+                continue
+            before = [c for c in tok.children if c.i < tok.i and c.dep_ in _BEFORE]
+            parts = [before, [c for c in tok.children if c.dep_ == "appos"]]
+            if tok.dep_ == "nsubj" and tok.head.lemma_ == "be":
+                parts.append([c for c in tok.head.children if c.dep_ == "attr"])
+            groups = []
+            for part in parts:
+                words = sorted(t.i for c in part for t in c.subtree)
+                kept = tuple((doc[i].idx, doc[i].text) for i in words if doc[i].pos_ not in _SKIP)
+                if kept:
+                    groups.append(kept)
+            if groups:
+                out.append(Modifiers(tok.idx, tok.text, tuple(groups)))
+        return tuple(out)
+
+    @staticmethod
+    def titles(mods: Sequence[Modifiers], start: int, end: int) -> list[str]:
+        """The titles of the entity at ``[start, end)``: each group of modifiers of its
+        words, without the words that are part of it; or, when the parser made the name
+        hang on its title ("Orbis's *CEO* Dana Holt"), that word with its other modifiers."""
+        out = []
+        for m in mods:
+            if start <= m.start < end:
+                for group in m.groups:
+                    title = _joined([(at, w) for at, w in group if not start <= at < end])
+                    if title:
+                        out.append(title)
+            elif any(start <= at < end for group in m.groups for at, _ in group):
+                words = [(m.start, m.word)] + [
+                    (at, w) for group in m.groups for at, w in group if not start <= at < end
+                ]
+                out.append(_joined(sorted(words)))
+        return list(dict.fromkeys(out))
+
+
+def _joined(words: Sequence[tuple[int, str]]) -> str:
+    """Words (char offset, word) as one phrase: a space between words apart in the text,
+    none between adjacent ones ("Orbis" + "'s")."""
+    out = ""
+    end = None
+    for at, w in words:
+        out += w if at == end else (" " + w if out else w)
+        end = at + len(w)
+    return out
+
+
+def role_scores(
+    qvec: np.ndarray,
+    texts: Sequence[str],
+    entities: Sequence[Sequence[Entity]],
+    wanted: Callable[[Entity], bool],
+    embed: Callable[[Sequence[str]], np.ndarray],
+    reader: TitleReader,
+) -> list[float]:
+    """For each text, the best cosine between the question's vector ``qvec`` and the title
+    of one of its ``wanted`` entities (0 when none has a title); the parser reads only the
+    texts with such an entity, and one ``embed`` call embeds the titles."""
+    todo = [i for i, found in enumerate(entities) if any(wanted(e) for e in found)]
+    parsed = dict(zip(todo, reader.tag([texts[i] for i in todo]), strict=True))
+    titles: list[tuple[int, str]] = []
+    for i, mods in parsed.items():
+        for e in entities[i]:
+            if wanted(e):
+                titles.extend((i, t) for t in reader.titles(mods, e.start, e.end))
+    out = [0.0] * len(texts)
+    if not titles:
+        return out
+    vectors = embed(list(dict.fromkeys(t for _, t in titles)))
+    index = {t: k for k, t in enumerate(dict.fromkeys(t for _, t in titles))}
+    sims = vectors @ np.asarray(qvec, dtype=np.float32)
+    for i, t in titles:
+        out[i] = max(out[i], float(sims[index[t]]))
+    return out

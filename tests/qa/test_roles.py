@@ -1,0 +1,85 @@
+"""The titles news writes beside a name (spaCy's parser), and how close each is to a question
+about a role (the real embedder), on hand-written sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from qa.entities import Entity, EntityTagger
+from qa.roles import TitleReader, role_scores
+
+
+@pytest.fixture(scope="module")
+def reader() -> TitleReader:
+    return TitleReader()
+
+
+def _titles(reader: TitleReader, text: str, name: str) -> list[str]:
+    start = text.index(name)
+    return reader.titles(reader.tag([text])[0], start, start + len(name))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        (
+            "Trump met Tuesday with Valdorian Prime Minister Lina Maar.",
+            "Lina Maar",
+            "Valdorian Prime Minister",
+        ),
+        (
+            "Lina Maar, the prime minister of Valdoria, signed the accord.",
+            "Lina Maar",
+            "prime minister of Valdoria",
+        ),
+        (
+            "Since former Prime Minister Arno Kesk's budget, ferries were cut.",
+            "Arno Kesk",
+            "former Prime Minister",
+        ),
+        ("Orbis's CEO Dana Holt said revenue fell.", "Dana Holt", "Orbis's CEO"),
+        (
+            "Lina Maar has been Valdoria's prime minister since 2022.",
+            "Lina Maar",
+            "Valdoria's prime minister",
+        ),
+    ],
+)
+def test_the_title_beside_a_name(reader: TitleReader, text: str, name: str, title: str) -> None:
+    assert title in _titles(reader, text, name)
+
+
+def test_a_name_without_a_title_has_none(reader: TitleReader) -> None:
+    assert _titles(reader, "Lina Maar signed the accord on Monday.", "Lina Maar") == []
+
+
+def test_a_title_close_to_the_question_outscores_other_offices(
+    reader: TitleReader, real_embedder: object
+) -> None:
+    texts = [
+        "The ferry strike ended after talks with Valdorian Labour Minister Ivo Tamm.",
+        "Trump met Tuesday with Valdorian Prime Minister Lina Maar about crime in the city.",
+        "Since former Prime Minister Arno Kesk's budget, ferries were cut.",
+        "The accord was signed on Monday.",
+    ]
+    embed = real_embedder.embed  # type: ignore[attr-defined]
+    qvec = embed(["Who is Valdoria's prime minister?"])[0]
+    tagger = EntityTagger()
+    calls: list[Sequence[str]] = []
+
+    def counted(titles: Sequence[str]) -> np.ndarray:
+        calls.append(titles)
+        return np.asarray(embed(titles))
+
+    def person(e: Entity) -> bool:
+        return e.label == "PERSON"
+
+    minister, prime, former, untitled = role_scores(
+        qvec, texts, tagger.tag(texts), person, counted, reader
+    )
+    assert untitled == 0.0  # no person, no title
+    assert prime > minister and prime > former, (prime, minister, former)
+    assert len(calls) == 1  # the titles are embedded in one call
