@@ -269,3 +269,19 @@ def test_the_newest_holder_of_a_role_leads_though_named_in_passing(
     with ablated("roles"):  # the benchmark's row without it (product-no-roles)
         again = bot.ask("Who is Valdoria's prime minister?")
     assert again.citations[0].article_id == "office-2023", again.text
+
+
+def test_only_a_present_tense_question_reads_titles(port_bot: Assistant) -> None:
+    assert port_bot._holds_role("Who is the harbour master of Lowport?") is not None
+    assert port_bot._holds_role("Who was the harbour master of Lowport?") is None
+    # a past main clause with a later "now" asks about an event, not who holds a role now
+    assert (
+        port_bot._holds_role("Which captain did Lowport name in 2021, and is she still there?")
+        is None
+    )
+    assert (
+        with_settings(port_bot, role_titles=False)._holds_role(
+            "Who is the harbour master of Lowport?"
+        )
+        is None
+    )
