@@ -407,17 +407,28 @@ class Assistant:
             return None
         return lambda texts: [p >= NAMED_MIN for p, _ in kinds(texts)]
 
-    def _holds_role(self, question: str) -> Callable[[Sequence[str]], list[float]] | None:
-        """For each sentence, how close the title beside one of its entities of the asked
-        kind is to the question (:mod:`qa.roles`); None as for :meth:`_names_asked`, when
-        ``role_titles`` is off, and when the question's main clause is not in the present
-        tense."""
-        if not self.settings.role_titles or self.tenses.tense(question) != "present":
-            return None
+    def _asked_types(self, question: str) -> tuple[np.ndarray, dict[str, float]] | None:
+        """The question's vector and the learned answer type's label probabilities; None
+        when the answer is likely no entity at all, or the typer was fit on another
+        embedder's vectors."""
         qvec = self._embed_query(question)
         if not self.typer.fits(qvec):
             return None
         types = self.typer.predict(qvec, question)
+        return None if types.get("OTHER", 0.0) >= 0.5 else (qvec, types)
+
+    def _holds_role(self, question: str) -> Callable[[Sequence[str]], list[float]] | None:
+        """For each sentence, how close the title beside one of its entities of the asked
+        kind (a label the answer type gives at least ``NAMED_MIN``, not named by the
+        question) is to the question (:mod:`qa.roles`); None as for :meth:`_asked_types`,
+        when ``role_titles`` is off, and when the question's main clause is not in the
+        present tense."""
+        if not self.settings.role_titles or self.tenses.tense(question) != "present":
+            return None
+        asked_types = self._asked_types(question)
+        if asked_types is None:
+            return None
+        qvec, types = asked_types
         asked = fold(question)
 
         def wanted(e: Entity) -> bool:
@@ -435,13 +446,11 @@ class Assistant:
         """For each sentence, the learned answer type's probability of the best label among
         its spaCy entities the question does not name (0 when none), and whether that is the
         most likely answer type of all, "no entity" included (None as for
-        :meth:`_names_asked`)."""
-        qvec = self._embed_query(question)
-        if not self.typer.fits(qvec):
+        :meth:`_asked_types`)."""
+        asked_types = self._asked_types(question)
+        if asked_types is None:
             return None
-        types = self.typer.predict(qvec, question)
-        if types.get("OTHER", 0.0) >= 0.5:
-            return None
+        types = asked_types[1]
         top = max(types.values())  # "OTHER" included: no entity may be the likeliest answer
         asked = fold(question)
 

@@ -124,9 +124,8 @@ def role_scores(
     out = [0.0] * len(texts)
     if not titles:
         return out
-    vectors = embed(list(dict.fromkeys(t for _, t in titles)))
     index = {t: k for k, t in enumerate(dict.fromkeys(t for _, t in titles))}
-    sims = vectors @ np.asarray(qvec, dtype=np.float32)
+    sims = embed(list(index)) @ np.asarray(qvec, dtype=np.float32)
     for i, t in titles:
         out[i] = max(out[i], float(sims[index[t]]))
     return out
