@@ -23,7 +23,8 @@ extraction). Each question is asked through the product and graded:
   not right);
 * ``timeline``: a present-time answer also quotes, under the lead, an older page naming an
   older state (the history one line below);
-* ``stale``: a present-time answer whose lead names an older state.
+* ``stale``: a present-time answer whose lead names an older state;
+* ``short``: the short answer (the bold line a reader sees first) names the expected answer.
 """
 
 from __future__ import annotations
@@ -143,6 +144,7 @@ def grade(
     rec.update(lead_page=lead_page, lead_date=lead_date, abstained=answer.abstained)
     named = lead is not None and _has(lead.quote, q.answer)
     rec["named"] = float(named)
+    rec["short"] = float(answer.short is not None and _has(answer.short.text, q.answer))
     if q.kind in PRESENT_KINDS:
         newest = fact.newest
         from_newest = lead_page in newest.pages or (lead_date or "") >= newest.date
@@ -164,8 +166,12 @@ def grade(
     return rec
 
 
+_MEASURES = ("right", "named", "short")
+
+
 def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Right answers per phrasing kind, present-time overall, timelines and stale leads."""
+    """Right, named and short answers per phrasing kind and for all present-time ones;
+    timelines and stale leads."""
 
     def mean(rows: Sequence[Mapping[str, Any]], key: str) -> float | None:
         vals = [float(r[key]) for r in rows if key in r]
@@ -175,22 +181,18 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"questions": len(records), "facts": len({r["fact"] for r in records})}
     for kind in KINDS:
         rows = [r for r in records if r["kind"] == kind]
-        out[kind] = {"n": len(rows), "right": mean(rows, "right"), "named": mean(rows, "named")}
-    out["present_all"] = {
-        "n": len(present),
-        "right": mean(present, "right"),
-        "named": mean(present, "named"),
-    }
+        out[kind] = {"n": len(rows), **{k: mean(rows, k) for k in _MEASURES}}
+    out["present_all"] = {"n": len(present), **{k: mean(present, k) for k in _MEASURES}}
     out["timeline"] = mean(present, "timeline")
     out["stale"] = mean(present, "stale")
     return out
 
 
 def table(summary: Mapping[str, Any]) -> str:
-    lines = ["| phrasing | n | right | named |", "|---|---|---|---|"]
+    lines = ["| phrasing | n | right | named | short |", "|---|---|---|---|---|"]
     for kind in (*KINDS, "present_all"):
         row = summary[kind]
-        cells = ["—" if row.get(k) is None else f"{row[k]:.3f}" for k in ("right", "named")]
+        cells = ["—" if row.get(k) is None else f"{row[k]:.3f}" for k in _MEASURES]
         lines.append(f"| {kind} | {row['n']} | {' | '.join(cells)} |")
     lines.append(f"\ntimeline shown (present-time): {summary['timeline']}; "
                  f"stale lead: {summary['stale']}")  # fmt: skip

@@ -25,7 +25,7 @@ import numpy as np
 from index.config import set_offline_env
 from index.errors import IndexCorrupt
 from qa.bridge import Bridge, find_bridge, find_clause_bridge, with_bridge
-from qa.compose import Composed, Policy, compose
+from qa.compose import Composed, Holds, Policy, compose
 from qa.conversation import Turn, resolve_followup
 from qa.evidence import (
     TYPED_READ,
@@ -417,13 +417,14 @@ class Assistant:
         types = self.typer.predict(qvec, question)
         return None if types.get("OTHER", 0.0) >= 0.5 else (qvec, types)
 
-    def _holds_role(self, question: str) -> Callable[[Sequence[str]], list[float]] | None:
+    def _holds_role(self, question: str, past: bool = False) -> Holds | None:
         """For each sentence, how close the title beside one of its entities of the asked
         kind (a label the answer type gives at least ``NAMED_MIN``, not named by the
         question) is to the question (:mod:`qa.roles`); None as for :meth:`_asked_types`,
         when ``role_titles`` is off, and when the question's main clause is not in the
         present tense."""
-        if not self.settings.role_titles or self.tenses.tense(question) != "present":
+        wanted_tense = "past" if past else "present"
+        if not self.settings.role_titles or self.tenses.tense(question) != wanted_tense:
             return None
         asked_types = self._asked_types(question)
         if asked_types is None:
@@ -434,7 +435,7 @@ class Assistant:
         def wanted(e: Entity) -> bool:
             return types.get(e.label, 0.0) >= NAMED_MIN and fold(e.text) not in asked
 
-        def holds(texts: Sequence[str]) -> list[float]:
+        def holds(texts: Sequence[str]) -> list[tuple[float, Entity | None]]:
             entities = self.tagger.tag(texts)
             return role_scores(qvec, texts, entities, wanted, self._embed_cached, self.titles)
 
@@ -488,6 +489,10 @@ class Assistant:
         """The short answer: a typed entity of a cited sentence (:mod:`qa.short`)."""
         from qa.short import pick_short
 
+        if composed.holder is not None:
+            # the time frame's lead names the role's holder: the name its title is beside
+            h = composed.holder
+            return ShortAnswer(h.text, h.n, h.start, h.end, h.label)
         inputs = self._short_inputs(found, composed, question)
         if inputs is None:
             return None
@@ -540,8 +545,8 @@ class Assistant:
         # who holds a role now: asked in the present tense, not yes/no ("Has Washington since
         # appointed ...?") nor with a past main clause and a later "now" ("Which leader did
         # Trump say in 2019 ..., and was he later ...?")
-        role = q.frame == "present" and q.qtype != "yesno"
-        holds = self._holds_role(question) if role else None
+        role = q.frame != "any" and q.qtype != "yesno"
+        holds = self._holds_role(question, q.frame == "past") if role else None
         composed = compose(snap, q, found.evidence, found.hits, policy, found.comment_evidence,
                            found.absent, decided, names, holds)  # fmt: skip
         if found.absent:

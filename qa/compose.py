@@ -14,9 +14,11 @@ from typing import Literal
 
 from index.types import Article
 from qa.answerable import asked_for, unanswered
+from qa.entities import Entity
 from qa.evidence import Evidence
 from qa.question import QuestionInfo, content_terms, entities, stem, tokens
 from qa.retrieve import jaccard
+from qa.short import Candidate, candidates
 from qa.snapshot import Sentence, Snapshot
 from qa.timeref import human_date, resolve_relative, sort_key
 from qa.types import Citation, Hit
@@ -47,6 +49,18 @@ class Policy:
 
 
 Layout = Literal["plain", "timeline", "conflict"]
+Holds = Callable[[Sequence[str]], list[tuple[float, Entity | None]]]
+"""For each sentence, how close the title of one of its names is to the role asked about,
+and that name (:mod:`qa.roles`)."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A sentence naming the holder of the role asked about, and the name (offsets into the
+    sentence's text)."""
+
+    evidence: Evidence
+    name: Entity
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,7 @@ class Composed:
     related: tuple[Citation, ...]
     notes: tuple[str, ...] = ()
     layout: Layout = "plain"  # timeline: newest answer, then older; conflict: dates disagree
+    holder: Candidate | None = None  # the lead names the role's holder: this name
 
 
 def citation_for(snap: Snapshot, n: int, article_id: str, kind: str, start: int, end: int,
@@ -165,7 +180,7 @@ def _pick(
     if q.frame == "past" and q.period is not None:
         inside = [e for e in usable if e.period >= 1.0 and alone(e)]
         firsts = named(inside[:1] if inside[:1] == [best] else inside)
-        best = max(firsts, key=lambda e: e.score) if firsts else best
+        best = holders[0] if holders else max(firsts, key=lambda e: e.score) if firsts else best
     elif q.frame == "present":
         close = [e for e in usable if e.score >= policy.latest_band * best.score and alone(e)]
         answering = named(close)
@@ -208,9 +223,9 @@ def holders(
     snap: Snapshot,
     q: QuestionInfo,
     evidence: Sequence[Evidence],
-    holds: Callable[[Sequence[str]], list[float]],
+    holds: Holds,
     policy: Policy,
-) -> list[Evidence]:
+) -> list[Holder]:
     """The sentences naming the holder of the role asked about: of dated articles (an
     undated one has no "newest" to offer), among the best ``role_read`` of ``evidence``
     whatever their score, answering on their own, whose entity's title is within
@@ -219,12 +234,17 @@ def holders(
     Canadian Prime Minister Mark Carney") scores low as a sentence but names the holder as
     well as any."""
     pool = [e for e in evidence[: policy.role_read] if _sort(snap, e)
+            and (q.frame != "past" or e.period >= 1.0)
             and unanswered(q, [e], [e], idf=snap.idf) is None]  # fmt: skip
-    sims = holds([e.sentence.text for e in pool])
-    top = max(sims, default=0.0)
+    found = holds([e.sentence.text for e in pool])
+    top = max((sim for sim, _ in found), default=0.0)
     if top < policy.role_min:
         return []
-    return [e for e, sim in zip(pool, sims, strict=True) if sim >= top - policy.role_margin]
+    return [
+        Holder(e, name)
+        for e, (sim, name) in zip(pool, found, strict=True)
+        if name is not None and sim >= top - policy.role_margin
+    ]
 
 
 def _per_article(evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -245,7 +265,7 @@ def compose(
     absent: Sequence[str] = (),
     decided: bool | None = None,
     names: Callable[[Sequence[str]], list[bool]] | None = None,
-    holds: Callable[[Sequence[str]], list[float]] | None = None,
+    holds: Holds | None = None,
 ) -> Composed:
     """Turn scored evidence into an answer, a timeline, or a plain refusal.
 
@@ -273,10 +293,11 @@ def compose(
         return _abstain(snap, hits, policy, comment, absent)
     if decided is False:
         return _abstain(snap, hits, policy, None, (), asked_for(q))
-    held = holders(snap, q, evidence, holds, policy) if holds and q.frame == "present" else []
-    chosen, layout = _pick(snap, q, usable, policy, names, held)
+    held = holders(snap, q, evidence, holds, policy) if holds and q.frame != "any" else []
+    chosen, layout = _pick(snap, q, usable, policy, names, [h.evidence for h in held])
+    holder = next((h for h in held if h.evidence is chosen[0]), None)
     # a holder's title vouches that it names who is asked about, beside any description
-    against = chosen if chosen[0] in held else usable
+    against = chosen if holder is not None else usable
     missing = None if decided else unanswered(q, chosen, against, idf=snap.idf)
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for
@@ -306,8 +327,18 @@ def compose(
         text = "Articles of different dates disagree:\n" + "\n".join(lines)
     else:
         text = " ".join(lines)
+    named = None
+    if holder is not None:  # the holder's name, as a short answer would offer it
+        lead = holder.evidence.sentence
+        found = candidates(q.text, [(1, lead.start, lead.text, [holder.name])])
+        named = found[0] if found else None
     return Composed(
-        text=text, citations=tuple(citations), abstained=False, related=(), layout=layout
+        text=text,
+        citations=tuple(citations),
+        abstained=False,
+        related=(),
+        layout=layout,
+        holder=named,
     )
 
 

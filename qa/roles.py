@@ -110,22 +110,25 @@ def role_scores(
     wanted: Callable[[Entity], bool],
     embed: Callable[[Sequence[str]], np.ndarray],
     reader: TitleReader,
-) -> list[float]:
+) -> list[tuple[float, Entity | None]]:
     """For each text, the best cosine between the question's vector ``qvec`` and the title
-    of one of its ``wanted`` entities (0 when none has a title); the parser reads only the
-    texts with such an entity, and one ``embed`` call embeds the titles."""
+    of one of its ``wanted`` entities, and that entity ((0, None) when none has a title);
+    the parser reads only the texts with such an entity, and one ``embed`` call embeds the
+    titles."""
     todo = [i for i, found in enumerate(entities) if any(wanted(e) for e in found)]
     parsed = dict(zip(todo, reader.tag([texts[i] for i in todo]), strict=True))
-    titles: list[tuple[int, str]] = []
+    titles: list[tuple[int, Entity, str]] = []
     for i, mods in parsed.items():
         for e in entities[i]:
             if wanted(e):
-                titles.extend((i, t) for t in reader.titles(mods, e.start, e.end))
-    out = [0.0] * len(texts)
+                titles.extend((i, e, t) for t in reader.titles(mods, e.start, e.end))
+    out: list[tuple[float, Entity | None]] = [(0.0, None)] * len(texts)
     if not titles:
         return out
-    index = {t: k for k, t in enumerate(dict.fromkeys(t for _, t in titles))}
+    index = {t: k for k, t in enumerate(dict.fromkeys(t for _, _, t in titles))}
     sims = embed(list(index)) @ np.asarray(qvec, dtype=np.float32)
-    for i, t in titles:
-        out[i] = max(out[i], float(sims[index[t]]))
+    for i, e, t in titles:
+        sim = float(sims[index[t]])
+        if sim > out[i][0]:
+            out[i] = (sim, e)
     return out

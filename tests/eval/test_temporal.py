@@ -9,7 +9,7 @@ import pytest
 
 from eval.temporal import KINDS, TEMPORAL, grade, load_facts, summarize
 from index.errors import UserError
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, ShortAnswer
 
 FACT = {
     "fact": "mayor",
@@ -65,6 +65,16 @@ def test_a_present_answer_is_right_from_the_newest_page_with_a_timeline(fact: ob
     assert early["right"] == 0.0
 
 
+def test_the_short_answer_is_graded_by_the_name_it_gives(fact: object) -> None:
+    present, _ = fact.questions  # type: ignore[attr-defined]
+    cite = _cite(1, "rt_new", "Mayor Paz met Ortega.")
+    right = Answer(text="Paz [1]", citations=(cite,), short=ShortAnswer("Paz", 1, 6, 9, "PERSON"))
+    wrong = Answer(text="Ortega [1]", citations=(cite,), short=ShortAnswer("Ortega", 1, 14, 20))
+    assert grade(fact, present, right, DATES)["short"] == 1.0  # type: ignore[arg-type]
+    assert grade(fact, present, wrong, DATES)["short"] == 0.0  # type: ignore[arg-type]
+    assert grade(fact, present, _answer(cite), DATES)["short"] == 0.0  # type: ignore[arg-type]
+
+
 def test_a_past_answer_is_right_only_from_before_the_next_state(fact: object) -> None:
     _, past = fact.questions  # type: ignore[attr-defined]
     assert grade(fact, past, _answer(_cite(1, "rt_old", "Mayor Ortega.")), DATES)["right"] == 1.0  # type: ignore[arg-type]
@@ -79,7 +89,8 @@ def test_summary_counts_every_kind() -> None:
             {"fact": "f", "kind": "past", "right": 0.0}]  # fmt: skip
     s = summarize(recs)
     assert s["present"]["right"] == 1.0 and s["past"]["right"] == 0.0
-    assert s["now"] == {"n": 0, "right": None, "named": None} and s["timeline"] == 0.0
+    assert s["now"] == {"n": 0, "right": None, "named": None, "short": None}
+    assert s["timeline"] == 0.0
 
 
 def test_a_malformed_fact_file_names_the_line(tmp_path: Path) -> None:

@@ -77,9 +77,9 @@ def test_a_title_close_to_the_question_outscores_other_offices(
     def person(e: Entity) -> bool:
         return e.label == "PERSON"
 
-    minister, prime, former, untitled = role_scores(
-        qvec, texts, tagger.tag(texts), person, counted, reader
-    )
-    assert untitled == 0.0  # no person, no title
+    found = role_scores(qvec, texts, tagger.tag(texts), person, counted, reader)
+    (minister, _), (prime, name), (former, _), (untitled, nobody) = found
+    assert untitled == 0.0 and nobody is None  # no person, no title
+    assert name is not None and texts[1][name.start : name.end] == "Lina Maar"
     assert prime > minister and prime > former, (prime, minister, former)
     assert len(calls) == 1  # the titles are embedded in one call

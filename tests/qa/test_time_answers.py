@@ -261,6 +261,14 @@ def test_the_newest_holder_of_a_role_leads_though_named_in_passing(
     assert answer.citations[0].article_id == "crime-2025", answer.text
     assert "Lina Maar" in answer.citations[0].quote
     assert "Earlier reports:\n- 1 May 2023: " in answer.text, answer.text
+    short = answer.short  # the name the title is beside, verbatim from the lead quote
+    assert short is not None and (short.text, short.n) == ("Lina Maar", 1), answer.text
+    body = bot.snapshot().articles["crime-2025"].body
+    assert body[short.start : short.end] == "Lina Maar"
+    # a past period: its holder leads, named the same way
+    past = bot.ask("Who was Valdoria's prime minister in 2023?")
+    assert past.citations[0].article_id == "office-2023", past.text
+    assert past.short is not None and past.short.text == "Arno Kesk", past.text
     # without the titles, the sentence about the office itself leads
     plain = with_settings(bot, role_titles=False).ask("Who is Valdoria's prime minister?")
     assert plain.citations[0].article_id == "office-2023", plain.text
