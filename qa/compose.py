@@ -41,7 +41,7 @@ class Policy:
     latest_band: float = 0.80  # "now" questions: newest article wins among sentences this close
     role_min: float = 0.55  # a present-time role question: a title this close to the question ...
     role_margin: float = 0.15  # ... and titles this near the closest count as naming the holder
-    role_read: int = 24  # ... among this many of the best sentences
+    role_read: int = 12  # ... among this many of the best sentences
     conflict_band: float = 0.90  # no time given: another date's answer this close is shown too
     period_floor: float = 0.85  # a past period: its sentences count from this share of threshold
     related: int = 3
