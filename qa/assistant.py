@@ -422,7 +422,7 @@ class Assistant:
         kind (a label the answer type gives at least ``NAMED_MIN``, not named by the
         question) is to the question (:mod:`qa.roles`); None as for :meth:`_asked_types`,
         when ``role_titles`` is off, and when the question's main clause is not in the
-        present tense."""
+        present tense (the past tense for a ``past`` period)."""
         wanted_tense = "past" if past else "present"
         if not self.settings.role_titles or self.tenses.tense(question) != wanted_tense:
             return None
@@ -542,9 +542,9 @@ class Assistant:
         q = found.q
         decided = None if decision is None else decision.answer
         names = self._names_asked(question)
-        # who holds a role now: asked in the present tense, not yes/no ("Has Washington since
-        # appointed ...?") nor with a past main clause and a later "now" ("Which leader did
-        # Trump say in 2019 ..., and was he later ...?")
+        # who holds a role now (present tense) or held it in a period (past tense); not
+        # yes/no ("Has Washington since appointed ...?"), nor a past main clause with a later
+        # "now" ("Which leader did Trump say in 2019 ..., and was he later ...?")
         role = q.frame != "any" and q.qtype != "yesno"
         holds = self._holds_role(question, q.frame == "past") if role else None
         composed = compose(snap, q, found.evidence, found.hits, policy, found.comment_evidence,

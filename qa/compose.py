@@ -39,7 +39,7 @@ class Policy:
     cover_ratio: float = 0.72  # ... or this share, when it covers question words the others miss
     comment_margin: float = 0.05  # a comment this far above the best body sentence wins
     latest_band: float = 0.80  # "now" questions: newest article wins among sentences this close
-    role_min: float = 0.55  # a present-time role question: a title this close to the question ...
+    role_min: float = 0.55  # a question about a role: a title this close to the question ...
     role_margin: float = 0.15  # ... and titles this near the closest count as naming the holder
     role_read: int = 12  # ... among this many of the best sentences
     conflict_band: float = 0.90  # no time given: another date's answer this close is shown too
@@ -150,7 +150,8 @@ def _pick(
       articles' different answers follow as a dated timeline; ``holders`` (sentences naming
       the holder of the role asked about, :func:`holders`), when there are any, choose the
       lead instead;
-    * a past period: a sentence from the period leads when one answers;
+    * a past period: a sentence from the period leads when one answers (the best of the
+      ``holders``, when there are any);
     * any time: the best leads; when an answer of another date within ``conflict_band``
       says something else, both are shown as a disagreement.
     """
@@ -178,9 +179,12 @@ def _pick(
         return _sort(snap, e)
 
     if q.frame == "past" and q.period is not None:
-        inside = [e for e in usable if e.period >= 1.0 and alone(e)]
-        firsts = named(inside[:1] if inside[:1] == [best] else inside)
-        best = holders[0] if holders else max(firsts, key=lambda e: e.score) if firsts else best
+        if holders:  # the period's best sentence naming the role's holder
+            best = holders[0]
+        else:
+            inside = [e for e in usable if e.period >= 1.0 and alone(e)]
+            firsts = named(inside[:1] if inside[:1] == [best] else inside)
+            best = max(firsts, key=lambda e: e.score) if firsts else best
     elif q.frame == "present":
         close = [e for e in usable if e.score >= policy.latest_band * best.score and alone(e)]
         answering = named(close)
@@ -227,12 +231,12 @@ def holders(
     policy: Policy,
 ) -> list[Holder]:
     """The sentences naming the holder of the role asked about: of dated articles (an
-    undated one has no "newest" to offer), among the best ``role_read`` of ``evidence``
-    whatever their score, answering on their own, whose entity's title is within
-    ``role_margin`` of the title closest to the question, when that one reaches
-    ``role_min`` (``holds``, :mod:`qa.roles`); none otherwise. A passing mention ("... met
-    Canadian Prime Minister Mark Carney") scores low as a sentence but names the holder as
-    well as any."""
+    undated one has no "newest" to offer), of the question's period when it has one, among
+    the best ``role_read`` of ``evidence`` whatever their score, answering on their own,
+    whose entity's title is within ``role_margin`` of the title closest to the question,
+    when that one reaches ``role_min`` (``holds``, :mod:`qa.roles`); none otherwise. A
+    passing mention ("... met Canadian Prime Minister Mark Carney") scores low as a
+    sentence but names the holder as well as any."""
     pool = [e for e in evidence[: policy.role_read] if _sort(snap, e)
             and (q.frame != "past" or e.period >= 1.0)
             and unanswered(q, [e], [e], idf=snap.idf) is None]  # fmt: skip
