@@ -23,8 +23,9 @@ This is measurement scaffolding for ``qa eval`` only: the product has no switch 
 ``newest``         present-time who: the newest articles naming what the question names searched
 ``rerank``         which/what: the trained ranker picking which quotable sentence leads (learned,
                    switched off here for comparison)
-``roles``          present-time role questions: the newest name whose title is close to the
-                   question leads (qa/roles.py; also ``role_titles`` in the settings)
+``roles``          role questions (present time, a past period): the newest (the period's
+                   best) name whose title is close to the question leads (qa/roles.py; also
+                   ``role_titles`` in the settings)
 =================  ====================================================================
 
 ``cues``, ``surnames``, ``titles`` and ``period`` change the features the combiner reads; for

@@ -60,8 +60,8 @@ class Settings(IndexSettings):
     )
     role_titles: bool = Field(
         True,
-        description="A present-time question about a role leads with the newest sentence "
-        "whose name carries a title close to the question (qa/roles.py).",
+        description="A question about a role leads with the newest sentence (a past "
+        "period's best) whose name carries a title close to the question (qa/roles.py).",
     )
     short_answers: bool = Field(True, description="Lead with a short answer when one is found.")
     short_model: Literal["learned", "support"] = Field(
