@@ -42,7 +42,7 @@ from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interv
 from qa.question import QuestionInfo, analyze, fold
 from qa.ranking import reorder
 from qa.retrieve import Filters, HybridRetriever
-from qa.roles import TitleReader, role_scores
+from qa.roles import PLACE_LABELS, TitleReader, role_scores
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
 from qa.timeref import human_date, sort_key
@@ -435,9 +435,12 @@ class Assistant:
         def wanted(e: Entity) -> bool:
             return types.get(e.label, 0.0) >= NAMED_MIN and fold(e.text) not in asked
 
+        places = any(e.label in PLACE_LABELS for e in self.tagger.tag([question])[0])
+
         def holds(texts: Sequence[str]) -> list[tuple[float, Entity | None]]:
             entities = self.tagger.tag(texts)
-            return role_scores(qvec, texts, entities, wanted, self._embed_cached, self.titles)
+            return role_scores(qvec, texts, entities, wanted, self._embed_cached, self.titles,
+                               places)  # fmt: skip
 
         return holds
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from index.types import Article
@@ -41,7 +41,7 @@ class Policy:
     latest_band: float = 0.80  # "now" questions: newest article wins among sentences this close
     role_min: float = 0.55  # a question about a role: a title this close to the question ...
     role_margin: float = 0.15  # ... and titles this near the closest count as naming the holder
-    role_read: int = 12  # ... among this many of the best sentences
+    role_read: int = 24  # ... among this many of the best sentences
     conflict_band: float = 0.90  # no time given: another date's answer this close is shown too
     period_floor: float = 0.85  # a past period: its sentences count from this share of threshold
     related: int = 3
@@ -232,14 +232,17 @@ def holders(
 ) -> list[Holder]:
     """The sentences naming the holder of the role asked about: of dated articles (an
     undated one has no "newest" to offer), of the question's period when it has one, among
-    the best ``role_read`` of ``evidence`` whatever their score, answering on their own,
+    the best ``role_read`` of ``evidence`` whatever their score, statements (not questions),
+    answering on their own (the titled entity is the name a who-question asks for, so a
+    Title Case line, which gets no name cue from capitals, may name the holder too),
     whose entity's title is within ``role_margin`` of the title closest to the question,
     when that one reaches ``role_min`` (``holds``, :mod:`qa.roles`); none otherwise. A
     passing mention ("... met Canadian Prime Minister Mark Carney") scores low as a
     sentence but names the holder as well as any."""
     pool = [e for e in evidence[: policy.role_read] if _sort(snap, e)
             and (q.frame != "past" or e.period >= 1.0)
-            and unanswered(q, [e], [e], idf=snap.idf) is None]  # fmt: skip
+            and not e.sentence.text.rstrip().endswith("?")  # a question states no holder
+            and unanswered(q, [replace(e, cue=1.0)], idf=snap.idf) is None]  # fmt: skip
     found = holds([e.sentence.text for e in pool])
     top = max((sim for sim, _ in found), default=0.0)
     if top < policy.role_min:

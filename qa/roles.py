@@ -31,9 +31,17 @@ import numpy as np
 
 from qa.entities import Entity, SpacyCache
 
-__all__ = ["Modifiers", "TitleReader", "role_scores"]
+__all__ = ["PLACE_LABELS", "Modifiers", "TitleReader", "Words", "role_scores"]
+
+Words = tuple[tuple[int, str], ...]
+"""A phrase as its words, each with its char offset in the sentence."""
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "NORP"})
+"""spaCy's labels of a title's place words ("*British* Prime Minister", "*Japan's* foreign
+minister"), which must not take the title further from a question naming a place."""
 
 _BEFORE = frozenset({"compound", "amod", "nmod", "poss"})
+_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _SKIP = frozenset({"DET", "PUNCT", "PRON"})
 
 
@@ -74,22 +82,32 @@ class TitleReader(SpacyCache[tuple[Modifiers, ...]]):
 
     @staticmethod
     def titles(mods: Sequence[Modifiers], start: int, end: int) -> list[str]:
-        """The titles of the entity at ``[start, end)``: each group of modifiers of its
-        words, without the words that are part of it; or, when the parser made the name
-        hang on its title ("Orbis's *CEO* Dana Holt"), that word with its other modifiers."""
-        out = []
+        """The titles of the entity at ``[start, end)`` as phrases (:meth:`title_words`)."""
+        return list(dict.fromkeys(_joined(t) for t in TitleReader.title_words(mods, start, end)))
+
+    @staticmethod
+    def title_words(mods: Sequence[Modifiers], start: int, end: int) -> list[Words]:
+        """The titles of the entity at ``[start, end)``, each as its words (char offset,
+        word): each group of modifiers of its words, without the words that are part of it;
+        or, when the parser made the name hang on its title ("Orbis's *CEO* Dana Holt"),
+        that word with its other modifiers."""
+        out: list[Words] = []
         for m in mods:
             if start <= m.start < end:
                 for group in m.groups:
-                    title = _joined([(at, w) for at, w in group if not start <= at < end])
-                    if title:
-                        out.append(title)
+                    words = tuple((at, w) for at, w in group if not start <= at < end)
+                    if words:
+                        out.append(words)
             elif any(start <= at < end for group in m.groups for at, _ in group):
-                words = [(m.start, m.word)] + [
-                    (at, w) for group in m.groups for at, w in group if not start <= at < end
-                ]
-                out.append(_joined(sorted(words)))
-        return list(dict.fromkeys(out))
+                others = [(at, w) for group in m.groups for at, w in group if not start <= at < end]
+                out.append(tuple(sorted([(m.start, m.word), *others])))
+        return out
+
+
+def _in_place(at: int, word: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """The word at char offset ``at`` is part of a place span, or the possessive after one
+    ("Japan" + "'s")."""
+    return any(a <= at < b or (at == b and word in _POSSESSIVE) for a, b in spans)
 
 
 def _joined(words: Sequence[tuple[int, str]]) -> str:
@@ -110,25 +128,39 @@ def role_scores(
     wanted: Callable[[Entity], bool],
     embed: Callable[[Sequence[str]], np.ndarray],
     reader: TitleReader,
+    places: bool = False,
 ) -> list[tuple[float, Entity | None]]:
     """For each text, the best cosine between the question's vector ``qvec`` and the title
     of one of its ``wanted`` entities, and that entity ((0, None) when none has a title);
     the parser reads only the texts with such an entity, and one ``embed`` call embeds the
-    titles."""
+    titles.
+
+    With ``places`` (the question names a place), a title naming a place (an entity of
+    :data:`PLACE_LABELS` of its sentence) counts only when that place brings it closer to
+    the question than the title without it: "British Prime Minister" is no answer to "Who
+    is Canada's prime minister?", however close "Prime Minister" is."""
     todo = [i for i, found in enumerate(entities) if any(wanted(e) for e in found)]
     parsed = dict(zip(todo, reader.tag([texts[i] for i in todo]), strict=True))
-    titles: list[tuple[int, Entity, str]] = []
+    titles: list[tuple[int, Entity, str, str | None]] = []
     for i, mods in parsed.items():
+        spans = [(p.start, p.end) for p in entities[i] if p.label in PLACE_LABELS]
         for e in entities[i]:
-            if wanted(e):
-                titles.extend((i, e, t) for t in reader.titles(mods, e.start, e.end))
+            if not wanted(e):
+                continue
+            for words in reader.title_words(mods, e.start, e.end):
+                bare = [(at, w) for at, w in words if not _in_place(at, w, spans)]
+                plain = _joined(bare) if places and bare and len(bare) < len(words) else None
+                titles.append((i, e, _joined(words), plain))
     out: list[tuple[float, Entity | None]] = [(0.0, None)] * len(texts)
     if not titles:
         return out
-    index = {t: k for k, t in enumerate(dict.fromkeys(t for _, _, t in titles))}
+    phrases = [t for _, _, title, plain in titles for t in (title, plain) if t is not None]
+    index = {t: k for k, t in enumerate(dict.fromkeys(phrases))}
     sims = embed(list(index)) @ np.asarray(qvec, dtype=np.float32)
-    for i, e, t in titles:
-        sim = float(sims[index[t]])
+    for i, e, title, plain in titles:
+        sim = float(sims[index[title]])
+        if plain is not None and sim < float(sims[index[plain]]):
+            continue  # its place takes it away from the question: another country's office
         if sim > out[i][0]:
             out[i] = (sim, e)
     return out

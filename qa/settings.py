@@ -30,7 +30,7 @@ class Settings(IndexSettings):
         0.95, ge=0, le=1, description="Word-set Jaccard above = a copy (collapsed)."
     )
     read_chunks: int = Field(
-        8, ge=1, le=20, description="The best hits whose sentences the evidence stage scores."
+        16, ge=1, le=20, description="The best hits whose sentences the evidence stage scores."
     )
     allow_comments: bool = Field(False, description="Let reader comments be searched.")
     index_check_seconds: float = Field(

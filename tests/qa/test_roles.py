@@ -83,3 +83,28 @@ def test_a_title_close_to_the_question_outscores_other_offices(
     assert name is not None and texts[1][name.start : name.end] == "Lina Maar"
     assert prime > minister and prime > former, (prime, minister, former)
     assert len(calls) == 1  # the titles are embedded in one call
+
+
+def test_another_countrys_office_is_no_title_for_a_question_naming_a_place(
+    reader: TitleReader, real_embedder: object
+) -> None:
+    texts = [
+        "Trump met Tuesday with British Prime Minister Tom Hale about trade.",
+        "Canadian Prime Minister Lina Maar spoke on Monday.",
+    ]
+    embed = real_embedder.embed  # type: ignore[attr-defined]
+    qvec = embed(["Who is Canada's prime minister?"])[0]
+    entities = EntityTagger().tag(texts)
+
+    def person(e: Entity) -> bool:
+        return e.label == "PERSON"
+
+    (british, other), (canadian, name) = role_scores(
+        qvec, texts, entities, person, embed, reader, places=True
+    )
+    assert (british, other) == (0.0, None)  # "British" takes "Prime Minister" away from Canada
+    assert name is not None and texts[1][name.start : name.end] == "Lina Maar"
+    assert canadian > 0.55
+    # without ``places`` (a question naming no place) the British title counts
+    (plain, someone), _ = role_scores(qvec, texts, entities, person, embed, reader)
+    assert someone is not None and plain > 0.5

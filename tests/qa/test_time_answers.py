@@ -279,6 +279,54 @@ def test_the_newest_holder_of_a_role_leads_though_named_in_passing(
     assert again.citations[0].article_id == "office-2023", again.text
 
 
+OFFICES = [
+    make_article(
+        "summit-2023",
+        "Prime Minister Lina Maar opened the fisheries summit in Halden, Canada, on Monday. "
+        "The prime minister of Canada said quotas would be agreed by June.",
+        title="Fisheries summit opens",
+        published="2023-03-06",
+    ),
+    make_article(
+        "talks-2025",
+        "The talks on Arctic shipping lanes ran late into Thursday night. "
+        "The Leaders Joining The Talks In Canada Were Prime Minister Arno Kesk, "
+        "Irish Taoiseach Mary Doyle And Danish Prime Minister Ole Brandt.",
+        title="Arctic shipping talks",
+        published="2025-05-02",
+    ),
+    make_article(
+        "farmers-2025",
+        "Farmers protested in Kent on Friday as British Prime Minister Tom Hale visited "
+        "a grain depot to discuss subsidies and grain sales to Canada.",
+        title="Farmers protest subsidies",
+        published="2025-09-12",
+    ),
+    make_article(
+        "column-2025",
+        "Is Canadian Prime Minister Arno Kesk about to resign? Columnists in Canada think so.",
+        title="A column on the government",
+        published="2025-10-01",
+    ),
+]
+
+
+def test_the_holder_is_of_the_place_asked_about_and_may_be_listed_in_title_case(
+    tmp_path: Path, real_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the newest article names another country's prime minister; the newest naming
+    # Canada's lists him in a Title Case line, where capitals say nothing of names, and
+    # with no place in his title; a question ("Is ... about to resign?") states no holder
+    bot = _bot(tmp_path, OFFICES, real_embedder)
+    answer = bot.ask("Who is Canada's prime minister?")
+    assert answer.citations[0].article_id == "talks-2025", answer.text
+    assert answer.short is not None and answer.short.text == "Arno Kesk", answer.text
+    import qa.roles
+
+    monkeypatch.setattr(qa.roles, "PLACE_LABELS", frozenset())  # titles' places unread
+    assert bot.ask("Who is Canada's prime minister?").citations[0].article_id == "farmers-2025"
+
+
 def test_only_a_present_tense_question_reads_titles(port_bot: Assistant) -> None:
     assert port_bot._holds_role("Who is the harbour master of Lowport?") is not None
     assert port_bot._holds_role("Who was the harbour master of Lowport?") is None
