@@ -627,7 +627,10 @@ class Assistant:
         t = time.perf_counter()
         q = analyze(text, snap.correct, self.tenses.tense(text), snap.now)
         timings["frame"] = timings.get("frame", 0.0) + _ms(t)
-        absent = missing_entities(q, snap.folded_text)
+        typed = not self.learned
+        # "Japanese" counts for Japan (the learned combiner was fit without it, as below)
+        places = place_stems(self.tagger.tag([text])[0]) if q.entities and typed else frozenset()
+        absent = missing_entities(q, snap.folded_text, places)
         t = time.perf_counter()
         qvec = self._embed_query(text)
         timings["embed_query"] = timings.get("embed_query", 0.0) + _ms(t)
@@ -636,7 +639,7 @@ class Assistant:
         retriever = self._retriever()
         kinds = ("body", "comment") if comments else ("body",)
         hits = retriever.search(snap, q.search_terms, qvec, filters, kinds)
-        focus = _focus(snap, q, filters)
+        focus = _focus(snap, q, filters, places)
         read = hits[: self.settings.read_chunks]
         if focus is not None:
             focused = retriever.search(snap, q.search_terms, qvec, focus, kinds)
@@ -646,7 +649,7 @@ class Assistant:
             inside = {h.chunk_id for h in read}
             read += [h for h in focused[:_FOCUS_READ] if h.chunk_id not in inside]
         if q.frame in ("present", "past"):  # the articles of the time frame search finds
-            read += _frame_found(snap, q, hits, {h.chunk_id for h in read})
+            read += _frame_found(snap, q, hits, {h.chunk_id for h in read}, places)
         has_comments = not snap.chunk_is_body.all()
         comment_hits = (
             retriever.search(snap, q.search_terms, qvec, filters, ("comment",))
@@ -657,9 +660,6 @@ class Assistant:
 
         t = time.perf_counter()
         vectors = self._sentence_vectors()
-        # "Japanese" counts for Japan (the learned combiner was fit without it, as below)
-        typed = not self.learned
-        places = place_stems(self.tagger.tag([text])[0]) if q.entities and typed else frozenset()
         evidence = score_evidence(snap, q, qvec, read, vectors, self.weights, len(read),
                                   places=places)  # fmt: skip
         comment_ev = score_evidence(snap, q, qvec, comment_hits[:3], vectors, self.weights,
@@ -837,7 +837,13 @@ def _consistent_snapshot(store: ChunkStore, exact: bool = True, attempts: int = 
     )
 
 
-def _focus(snap: Snapshot, q: QuestionInfo, filters: Filters, newest: int = 2) -> Filters | None:
+def _focus(
+    snap: Snapshot,
+    q: QuestionInfo,
+    filters: Filters,
+    places: frozenset[str] = frozenset(),
+    newest: int = 2,
+) -> Filters | None:
     """Filters for a second, time-focused search, or None when the question has no time focus.
 
     A question naming a period ("in June 2013") searches the articles dated in it; a "now"
@@ -860,7 +866,7 @@ def _focus(snap: Snapshot, q: QuestionInfo, filters: Filters, newest: int = 2) -
         ids |= set(islice(latest, newest))
     if naming:
         about = (a for a in snap.newest_first if (not allowed or a in allowed)
-                 and not missing_entities(q, snap.folded(a, "body")))  # fmt: skip
+                 and not missing_entities(q, snap.folded(a, "body"), places))  # fmt: skip
         ids |= set(islice(about, NEWEST_NAMING))
     return replace(filters, article_ids=frozenset(ids)) if ids else None
 
@@ -879,7 +885,11 @@ _NEWEST_AMONG = 30  # ... of this many
 
 
 def _frame_found(
-    snap: Snapshot, q: QuestionInfo, hits: Sequence[Hit], inside: set[str]
+    snap: Snapshot,
+    q: QuestionInfo,
+    hits: Sequence[Hit],
+    inside: set[str],
+    places: frozenset[str] = frozenset(),
 ) -> list[Hit]:
     """The best two unread hits of each of the newest dated articles among the top hits
     (present time), or of the articles dated in the question's period among them (past),
@@ -892,7 +902,8 @@ def _frame_found(
         if h.chunk_id not in inside:
             unread.append(h)
     keys = snap.article_sort
-    about = (a for a in best if keys.get(a) and not missing_entities(q, snap.folded(a, "body")))
+    named = (a for a in best if not missing_entities(q, snap.folded(a, "body"), places))
+    about = (a for a in named if keys.get(a))
     dated = sorted(about, key=lambda a: -keys[a])  # the articles naming what the question names
     if q.frame == "past" and q.period is not None:
         lo, hi = q.period

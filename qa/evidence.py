@@ -246,12 +246,41 @@ def is_headline(text: str) -> bool:
     return sum(w[0].isupper() for w in words) / len(words) > 0.6
 
 
-def missing_entities(q: QuestionInfo, haystack_folded: str) -> tuple[str, ...]:
-    """Question entities none of whose distinctive words occur in the haystack."""
+@lru_cache(maxsize=1024)
+def _kin_pattern(place: str) -> re.Pattern[str]:
+    """A word of folded text that is ``place``'s adjective by :func:`_kin`'s letters."""
+    stems = [place] + ([place[:-1]] if len(place) >= 5 else [])
+    alts = "|".join(re.escape(x) for x in stems)
+    return re.compile(rf"\b(?:{alts})\w{{1,{KIN_SUFFIX}}}\b")
+
+
+def _names_kin(haystack_folded: str, place: str) -> bool:
+    """The folded text holds an adjective of ``place`` (a stem); a plain substring test
+    first, so most texts are never searched with the pattern."""
+    shortest = place[:-1] if len(place) >= 5 else place
+    return shortest in haystack_folded and bool(_kin_pattern(place).search(haystack_folded))
+
+
+def missing_entities(
+    q: QuestionInfo, haystack_folded: str, places: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Question entities none of whose distinctive words occur in the haystack; a word that
+    is one of the question's ``places`` (:func:`place_stems`) occurs when its adjective does
+    ("Canadian" for "Canada's").
+
+    >>> from qa.question import analyze
+    >>> q = analyze("Who is Canada's prime minister?")
+    >>> missing_entities(q, "the canadian prime minister said"), missing_entities(
+    ...     q, "the canadian prime minister said", frozenset({"canada"}))
+    (("Canada's",), ())
+    """
     out = []
     for ent in q.entities:
         words = [w for w in re.findall(r"\w+", fold(ent)) if len(w) > 2]
-        if words and not any(w in haystack_folded for w in words):
+        if words and not any(
+            w in haystack_folded or ((st := stem(w)) in places and _names_kin(haystack_folded, st))
+            for w in words
+        ):
             out.append(ent)
     return tuple(out)
 
@@ -320,7 +349,7 @@ def score_evidence(
         where = (s.article_id, s.kind)
         missing = absent.get(where, ())
         if q.entities and where not in absent:
-            missing = absent[where] = missing_entities(q, snap.folded(*where))
+            missing = absent[where] = missing_entities(q, snap.folded(*where), places)
         period = in_period(q, art.published, s.text, dates.get(s.article_id, 0))
         score = (
             weights.dense * float(dense[i])

@@ -230,6 +230,59 @@ def test_a_present_time_question_reads_the_newest_articles_naming_its_subject(
     assert bot.ask(question).citations[0].article_id != "festival-2025"
 
 
+ADJECTIVE = [
+    *(  # older reports on Veldana's prime minister, naming Veldana by its name
+        make_article(
+            f"veldana-{year}",
+            f"Veldana's prime minister, Arno Kesk, opened the parliament of Veldana in {year}. "
+            "The session began with a minute of silence.",
+            title=f"Veldana parliament opens {year}",
+            published=f"{year}-04-01",
+        )
+        for year in range(1998, 2020)
+    ),
+    *(  # newer reports naming Veldana, about other things
+        make_article(
+            f"fleet-{month}",
+            "The fishing fleet of Veldana returned to port with a record catch of herring.",
+            title="Record herring catch",
+            published=f"2024-{month}-10",
+        )
+        for month in ("03", "09")
+    ),
+    make_article(
+        "festival-2025",
+        "Crowds filled the old town for the summer festival on Saturday. "
+        "Stalls sold smoked fish and local beer along the river. "
+        "Bands played on three stages until midnight, and the fireworks drew thousands. "
+        "Children rode the carousel in the square while their parents danced. "
+        "Veldanian Prime Minister Lina Maar opened the festival.",
+        title="Summer festival draws crowds",
+        published="2025-07-12",
+    ),
+]
+
+
+def test_the_newest_articles_naming_a_place_include_those_naming_it_by_its_adjective(
+    tmp_path: Path, real_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the newest article says "Veldanian", never "Veldana" (the adjective does not contain
+    # the name, as "Canadian" does not contain "Canada"): it still names the question's
+    # place, so the newest-articles search reads it and its prime minister leads
+    import re
+
+    import qa.evidence
+
+    bot = _bot(tmp_path, ADJECTIVE, real_embedder)
+    question = "Who is Veldana's prime minister?"
+    answer = bot.ask(question)
+    assert answer.citations[0].article_id == "festival-2025", answer.text
+    assert answer.short is not None and answer.short.text == "Lina Maar", answer.text
+    never = re.compile(r"(?!)")  # adjectives no longer count as their place
+    monkeypatch.setattr(qa.evidence, "_kin_pattern", lambda place: never)
+    assert bot.ask(question).citations[0].article_id != "festival-2025"
+
+
 PASSING = [
     make_article(
         "office-2023",
