@@ -902,8 +902,8 @@ def _frame_found(
         if h.chunk_id not in inside:
             unread.append(h)
     keys = snap.article_sort
-    named = (a for a in best if not missing_entities(q, snap.folded(a, "body"), places))
-    about = (a for a in named if keys.get(a))
+    with_date = (a for a in best if keys.get(a))
+    about = (a for a in with_date if not missing_entities(q, snap.folded(a, "body"), places))
     dated = sorted(about, key=lambda a: -keys[a])  # the articles naming what the question names
     if q.frame == "past" and q.period is not None:
         lo, hi = q.period
