@@ -246,19 +246,15 @@ def is_headline(text: str) -> bool:
     return sum(w[0].isupper() for w in words) / len(words) > 0.6
 
 
-@lru_cache(maxsize=1024)
-def _kin_pattern(place: str) -> re.Pattern[str]:
-    """A word of folded text that is ``place``'s adjective by :func:`_kin`'s letters."""
-    stems = [place] + ([place[:-1]] if len(place) >= 5 else [])
-    alts = "|".join(re.escape(x) for x in stems)
-    return re.compile(rf"\b(?:{alts})\w{{1,{KIN_SUFFIX}}}\b")
-
-
 def _names_kin(haystack_folded: str, place: str) -> bool:
-    """The folded text holds an adjective of ``place`` (a stem); a plain substring test
-    first, so most texts are never searched with the pattern."""
+    """The folded text holds an adjective of ``place`` (a stem) by :func:`_kin`, the rule
+    :func:`kin_forms` reads sentences with; a substring test first, so most texts are never
+    split into words."""
     shortest = place[:-1] if len(place) >= 5 else place
-    return shortest in haystack_folded and bool(_kin_pattern(place).search(haystack_folded))
+    if shortest not in haystack_folded:
+        return False
+    words = re.findall(rf"\b{re.escape(shortest)}\w*", haystack_folded)
+    return any(_kin(stem(w), place) for w in words)
 
 
 def missing_entities(
