@@ -68,7 +68,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "typed": [("qa.assistant.TYPED_TYPES", frozenset())],
         "newest": [("qa.assistant.NEWEST_NAMING", 0)],
         "rerank": [("qa.assistant.reorder", lambda _q, evidence, *_: list(evidence))],
-        "roles": [("qa.compose.holders", lambda *_, **__: [])],
+        "roles": [("qa.compose.holders", lambda *_, **__: ([], []))],
     }
     if name not in table:
         raise KeyError(name)

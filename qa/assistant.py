@@ -42,7 +42,7 @@ from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interv
 from qa.question import QuestionInfo, analyze, fold
 from qa.ranking import reorder
 from qa.retrieve import Filters, HybridRetriever
-from qa.roles import PLACE_LABELS, TitleReader, role_scores
+from qa.roles import PLACE_LABELS, Role, TitleReader, role_scores
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
 from qa.timeref import human_date, sort_key
@@ -437,7 +437,7 @@ class Assistant:
 
         places = any(e.label in PLACE_LABELS for e in self.tagger.tag([question])[0])
 
-        def holds(texts: Sequence[str]) -> list[tuple[float, Entity | None]]:
+        def holds(texts: Sequence[str]) -> list[Role]:
             entities = self.tagger.tag(texts)
             return role_scores(qvec, texts, entities, wanted, self._embed_cached, self.titles,
                                places)  # fmt: skip

@@ -12,12 +12,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import numpy as np
+
 from index.types import Article
 from qa.answerable import asked_for, unanswered
 from qa.entities import Entity
 from qa.evidence import Evidence
 from qa.question import QuestionInfo, content_terms, entities, stem, tokens
 from qa.retrieve import jaccard
+from qa.roles import Role
 from qa.short import Candidate, candidates
 from qa.snapshot import Sentence, Snapshot
 from qa.timeref import human_date, resolve_relative, sort_key
@@ -42,6 +45,7 @@ class Policy:
     role_min: float = 0.55  # a question about a role: a title this close to the question ...
     role_margin: float = 0.15  # ... and titles this near the closest count as naming the holder
     role_read: int = 24  # ... among this many of the best sentences
+    office_min: float = 0.90  # an older name's office (title less places) this close to the lead's
     conflict_band: float = 0.90  # no time given: another date's answer this close is shown too
     period_floor: float = 0.85  # a past period: its sentences count from this share of threshold
     related: int = 3
@@ -49,18 +53,19 @@ class Policy:
 
 
 Layout = Literal["plain", "timeline", "conflict"]
-Holds = Callable[[Sequence[str]], list[tuple[float, Entity | None]]]
+Holds = Callable[[Sequence[str]], list[Role]]
 """For each sentence, how close the title of one of its names is to the role asked about,
-and that name (:mod:`qa.roles`)."""
+that name and its office (:mod:`qa.roles`)."""
 
 
 @dataclass(frozen=True)
 class Holder:
-    """A sentence naming the holder of the role asked about, and the name (offsets into the
-    sentence's text)."""
+    """A sentence naming the holder of the role asked about, the name (offsets into the
+    sentence's text) and the name's office (:class:`qa.roles.Role`)."""
 
     evidence: Evidence
     name: Entity
+    office: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -141,21 +146,24 @@ def _pick(
     usable: list[Evidence],
     policy: Policy,
     names: Callable[[Sequence[str]], list[bool]] | None = None,
-    holders: Sequence[Evidence] = (),
+    held: Sequence[Holder] = (),
+    others: Sequence[Holder] = (),
 ) -> tuple[list[Evidence], Layout]:
     """Choose the answer sentences and how they are laid out.
 
     * present time: among the sentences that answer (the answerer's own check, on each
       alone) within ``latest_band`` of the best, the newest article's leads; older
-      articles' different answers follow as a dated timeline; ``holders`` (sentences naming
+      articles' different answers follow as a dated timeline; ``held`` (sentences naming
       the holder of the role asked about, :func:`holders`), when there are any, choose the
-      lead instead;
+      lead instead, and an older sentence naming someone in the lead's office (of ``held``
+      or ``others``) stands for its article in the timeline;
     * a past period: a sentence from the period leads when one answers (the best of the
-      ``holders``, when there are any);
+      ``held``, when there are any);
     * any time: the best leads; when an answer of another date within ``conflict_band``
       says something else, both are shown as a disagreement.
     """
     best = usable[0]
+    holders = [h.evidence for h in held]
 
     def alone(e: Evidence) -> bool:  # the answerer's own checks, on the sentence alone
         return unanswered(q, [e], [e], idf=snap.idf) is None
@@ -191,8 +199,21 @@ def _pick(
         leads = _per_article(holders) or answering  # the role's holders lead when named
         if leads:
             best = max(leads, key=lambda e: (date(e), e.score))
-            by_date = sorted(_per_article([*leads, *answering]), key=lambda e: -date(e))
-            older = [e for e in by_date if date(e) < date(best) and differ(q, best, e)]
+            lead = next((h for h in held if h.evidence is best), None)
+            same = _same_office(lead, [*held, *others], policy.office_min)
+            mates = {id(h.evidence): h.name.text for h in same}
+            by_date = sorted(
+                _per_article([*(h.evidence for h in same), *leads, *answering]),
+                key=lambda e: -date(e),
+            )
+
+            def changed(e: Evidence) -> bool:  # another name in the office, another answer
+                name = mates.get(id(e))
+                if lead is None or name is None:
+                    return differ(q, best, e)
+                return not set(tokens(name)) & set(tokens(lead.name.text))
+
+            older = [e for e in by_date if date(e) < date(best) and changed(e)]
             if older:
                 return [best, *older[: policy.max_sentences - 1]], "timeline"
     elif q.qtype in _TYPED and date(best) and alone(best):
@@ -229,7 +250,7 @@ def holders(
     evidence: Sequence[Evidence],
     holds: Holds,
     policy: Policy,
-) -> list[Holder]:
+) -> tuple[list[Holder], list[Holder]]:
     """The sentences naming the holder of the role asked about: of dated articles (an
     undated one has no "newest" to offer), of the question's period when it has one, among
     the best ``role_read`` of ``evidence`` whatever their score, statements (not questions),
@@ -238,20 +259,38 @@ def holders(
     whose entity's title is within ``role_margin`` of the title closest to the question,
     when that one reaches ``role_min`` (``holds``, :mod:`qa.roles`); none otherwise. A
     passing mention ("... met Canadian Prime Minister Mark Carney") scores low as a
-    sentence but names the holder as well as any."""
+    sentence but names the holder as well as any.
+
+    Second, the pool's other titled names (further from the question): one of them may
+    hold the lead's office, further from the question only by its wording ("Prime Minister
+    Fumio Kishida" beside "Japan's foreign minister" for "Who is Japan's prime minister?")."""
     pool = [e for e in evidence[: policy.role_read] if _sort(snap, e)
             and (q.frame != "past" or e.period >= 1.0)
             and not e.sentence.text.rstrip().endswith("?")  # a question states no holder
             and unanswered(q, [replace(e, cue=1.0)], idf=snap.idf) is None]  # fmt: skip
     found = holds([e.sentence.text for e in pool])
-    top = max((sim for sim, _ in found), default=0.0)
+    top = max((r.sim for r in found), default=0.0)
     if top < policy.role_min:
+        return [], []
+    near: list[Holder] = []
+    far: list[Holder] = []
+    for e, r in zip(pool, found, strict=True):
+        if r.entity is not None:
+            (near if r.sim >= top - policy.role_margin else far).append(
+                Holder(e, r.entity, r.office)
+            )
+    return near, far
+
+
+def _same_office(lead: Holder | None, others: Sequence[Holder], least: float) -> list[Holder]:
+    """The names of ``others`` of the lead's kind (a person for a person) whose office is
+    within cosine ``least`` of the lead's, closest first."""
+    if lead is None or lead.office is None:
         return []
-    return [
-        Holder(e, name)
-        for e, (sim, name) in zip(pool, found, strict=True)
-        if name is not None and sim >= top - policy.role_margin
-    ]
+    office = lead.office
+    close = [(float(h.office @ office), k, h) for k, h in enumerate(others)
+             if h.office is not None and h.name.label == lead.name.label]  # fmt: skip
+    return [h for sim, _, h in sorted(close, key=lambda c: (-c[0], c[1])) if sim >= least]
 
 
 def _per_article(evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -300,11 +339,14 @@ def compose(
         return _abstain(snap, hits, policy, comment, absent)
     if decided is False:
         return _abstain(snap, hits, policy, None, (), asked_for(q))
-    held = holders(snap, q, evidence, holds, policy) if holds and q.frame != "any" else []
-    chosen, layout = _pick(snap, q, usable, policy, names, [h.evidence for h in held])
+    held, others = (
+        ([], []) if holds is None or q.frame == "any" else holders(snap, q, evidence, holds, policy)
+    )
+    chosen, layout = _pick(snap, q, usable, policy, names, held, others)
     holder = next((h for h in held if h.evidence is chosen[0]), None)
     # a holder's title vouches that it names who is asked about, beside any description
-    against = chosen if holder is not None else usable
+    # (and a timeline under it is history: its earlier holders need not name theirs as well)
+    against = (chosen[:1] if layout == "timeline" else chosen) if holder is not None else usable
     missing = None if decided else unanswered(q, chosen, against, idf=snap.idf)
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for

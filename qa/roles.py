@@ -25,13 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from qa.entities import Entity, SpacyCache
 
-__all__ = ["PLACE_LABELS", "Modifiers", "TitleReader", "Words", "role_scores"]
+__all__ = ["PLACE_LABELS", "Modifiers", "Role", "TitleReader", "Words", "role_scores"]
 
 Words = tuple[tuple[int, str], ...]
 """A phrase as its words, each with its char offset in the sentence."""
@@ -104,6 +104,16 @@ class TitleReader(SpacyCache[tuple[Modifiers, ...]]):
         return out
 
 
+class Role(NamedTuple):
+    """A text's best titled entity: its title's cosine to the question (``sim``), the entity,
+    and its ``office``: the title without its place words, embedded ("Prime Minister" of
+    "Japanese Prime Minister"), to tell the same office held by someone else earlier."""
+
+    sim: float
+    entity: Entity | None
+    office: np.ndarray | None = None
+
+
 def _in_place(at: int, word: str, spans: Sequence[tuple[int, int]]) -> bool:
     """The word at char offset ``at`` is part of a place span, or the possessive after one
     ("Japan" + "'s")."""
@@ -129,11 +139,11 @@ def role_scores(
     embed: Callable[[Sequence[str]], np.ndarray],
     reader: TitleReader,
     places: bool = False,
-) -> list[tuple[float, Entity | None]]:
+) -> list[Role]:
     """For each text, the best cosine between the question's vector ``qvec`` and the title
-    of one of its ``wanted`` entities, and that entity ((0, None) when none has a title);
-    the parser reads only the texts with such an entity, and one ``embed`` call embeds the
-    titles.
+    of one of its ``wanted`` entities, that entity and its office (``Role(0, None)`` when
+    none has a title); the parser reads only the texts with such an entity, and one
+    ``embed`` call embeds the titles.
 
     With ``places`` (the question names a place), a title naming a place (an entity of
     :data:`PLACE_LABELS` of its sentence) counts only when that place brings it closer to
@@ -141,7 +151,7 @@ def role_scores(
     is Canada's prime minister?", however close "Prime Minister" is."""
     todo = [i for i, found in enumerate(entities) if any(wanted(e) for e in found)]
     parsed = dict(zip(todo, reader.tag([texts[i] for i in todo]), strict=True))
-    titles: list[tuple[int, Entity, str, str | None]] = []
+    titles: list[tuple[int, Entity, str, str]] = []
     for i, mods in parsed.items():
         spans = [(p.start, p.end) for p in entities[i] if p.label in PLACE_LABELS]
         for e in entities[i]:
@@ -149,18 +159,18 @@ def role_scores(
                 continue
             for words in reader.title_words(mods, e.start, e.end):
                 bare = [(at, w) for at, w in words if not _in_place(at, w, spans)]
-                plain = _joined(bare) if places and bare and len(bare) < len(words) else None
-                titles.append((i, e, _joined(words), plain))
-    out: list[tuple[float, Entity | None]] = [(0.0, None)] * len(texts)
+                titles.append((i, e, _joined(words), _joined(bare or words)))
+    out = [Role(0.0, None)] * len(texts)
     if not titles:
         return out
-    phrases = [t for _, _, title, plain in titles for t in (title, plain) if t is not None]
+    phrases = [t for _, _, title, plain in titles for t in (title, plain)]
     index = {t: k for k, t in enumerate(dict.fromkeys(phrases))}
-    sims = embed(list(index)) @ np.asarray(qvec, dtype=np.float32)
+    vecs = embed(list(index))
+    sims = vecs @ np.asarray(qvec, dtype=np.float32)
     for i, e, title, plain in titles:
         sim = float(sims[index[title]])
-        if plain is not None and sim < float(sims[index[plain]]):
+        if places and plain != title and sim < float(sims[index[plain]]):
             continue  # its place takes it away from the question: another country's office
-        if sim > out[i][0]:
-            out[i] = (sim, e)
+        if sim > out[i].sim:
+            out[i] = Role(sim, e, np.asarray(vecs[index[plain]], dtype=np.float32))
     return out

@@ -78,11 +78,14 @@ def test_a_title_close_to_the_question_outscores_other_offices(
         return e.label == "PERSON"
 
     found = role_scores(qvec, texts, tagger.tag(texts), person, counted, reader)
-    (minister, _), (prime, name), (former, _), (untitled, nobody) = found
-    assert untitled == 0.0 and nobody is None  # no person, no title
+    (minister, _, _), (prime, name, office), (former, _, _), (untitled, nobody, none) = found
+    assert untitled == 0.0 and nobody is None and none is None  # no person, no title
     assert name is not None and texts[1][name.start : name.end] == "Lina Maar"
     assert prime > minister and prime > former, (prime, minister, former)
     assert len(calls) == 1  # the titles are embedded in one call
+    # her office is her title without its place: the same office as the former one's
+    assert office is not None
+    assert float(office @ embed(["Prime Minister"])[0]) == pytest.approx(1.0, abs=1e-4)
 
 
 def test_another_countrys_office_is_no_title_for_a_question_naming_a_place(
@@ -99,12 +102,12 @@ def test_another_countrys_office_is_no_title_for_a_question_naming_a_place(
     def person(e: Entity) -> bool:
         return e.label == "PERSON"
 
-    (british, other), (canadian, name) = role_scores(
+    (british, other, _), (canadian, name, _) = role_scores(
         qvec, texts, entities, person, embed, reader, places=True
     )
     assert (british, other) == (0.0, None)  # "British" takes "Prime Minister" away from Canada
     assert name is not None and texts[1][name.start : name.end] == "Lina Maar"
     assert canadian > 0.55
     # without ``places`` (a question naming no place) the British title counts
-    (plain, someone), _ = role_scores(qvec, texts, entities, person, embed, reader)
+    (plain, someone, _), _ = role_scores(qvec, texts, entities, person, embed, reader)
     assert someone is not None and plain > 0.5

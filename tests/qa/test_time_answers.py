@@ -330,6 +330,42 @@ def test_the_newest_holder_of_a_role_leads_though_named_in_passing(
     assert again.citations[0].article_id == "office-2023", again.text
 
 
+SUCCESSION = [
+    make_article(
+        "floods-2023",
+        "Peter Holm, Valdoria's foreign minister, said on Monday that aid for the flooded "
+        "valleys had arrived from three neighbours. "
+        "More than 900 soldiers were sent to the valleys, Prime Minister Arno Kesk said.",
+        title="Floods in Valdoria",
+        published="2023-05-01",
+    ),
+    make_article(
+        "port-2025",
+        "Valdorian Prime Minister Lina Maar opened the new container port on Tuesday.",
+        title="A new port",
+        published="2025-06-03",
+    ),
+]
+
+
+def test_a_timeline_lists_the_earlier_holder_of_the_leads_office(
+    tmp_path: Path, real_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the older article's foreign minister carries the question's place in his title and
+    # is closer to "Valdoria's prime minister" than the bare "Prime Minister" beside Kesk;
+    # the timeline under the newest holder is of her office, so Kesk stands for 2023
+    bot = _bot(tmp_path, SUCCESSION, real_embedder)
+    question = "Who is Valdoria's prime minister?"
+    answer = bot.ask(question)
+    assert answer.citations[0].article_id == "port-2025", answer.text
+    assert "Earlier reports:\n- 1 May 2023: More than 900 soldiers" in answer.text, answer.text
+    assert "Peter Holm" not in answer.text
+    import qa.compose
+
+    monkeypatch.setattr(qa.compose, "_same_office", lambda lead, others, least: [])
+    assert "Arno Kesk" not in bot.ask(question).text  # the history by closeness alone
+
+
 OFFICES = [
     make_article(
         "summit-2023",
