@@ -648,6 +648,7 @@ class Assistant:
             read = hits[: self.settings.read_chunks]
             inside = {h.chunk_id for h in read}
             read += [h for h in focused[:_FOCUS_READ] if h.chunk_id not in inside]
+            read += _naming_chunks(q, focused, {h.chunk_id for h in read}, places)
         if q.frame in ("present", "past"):  # the articles of the time frame search finds
             read += _frame_found(snap, q, hits, {h.chunk_id for h in read}, places)
         has_comments = not snap.chunk_is_body.all()
@@ -878,6 +879,23 @@ search covers (temporal set, all present-time phrasings right: 0 -> 0.411, 1 -> 
 which changed no figure at 3; reading the best two chunks of each article instead: 0.446)."""
 
 _FOCUS_READ = 2  # ... plus the time frame's best chunks, when the question names one
+
+
+def _naming_chunks(
+    q: QuestionInfo, focused: Sequence[Hit], inside: set[str], places: frozenset[str]
+) -> list[Hit]:
+    """The best chunk of each article of the focused search that names everything the
+    question names (a place by its adjective too), unless one such chunk of it is read
+    already: an article chosen because it names Canada is read where it names Canada
+    ("... met Tuesday with Canadian Prime Minister Mark Carney"), not only where it uses
+    the question's other words."""
+    if not q.entities:
+        return []
+    out: dict[str, Hit | None] = {}
+    for h in focused:
+        if h.article_id not in out and not missing_entities(q, fold(h.text), places):
+            out[h.article_id] = None if h.chunk_id in inside else h
+    return [h for h in out.values() if h is not None]
 
 
 _NEWEST_FOUND = 3  # the newest (or in-period) articles among the hits ...

@@ -281,6 +281,52 @@ def test_the_newest_articles_naming_a_place_include_those_naming_it_by_its_adjec
     assert bot.ask(question).citations[0].article_id != "festival-2025"
 
 
+_PRIZE = (
+    "The prime minister's prize for the best stall went to a bakery, as the prime minister's "
+    "office had promised last year. Stalls sold smoked fish and local beer along the river. "
+)
+_THEFTS = "Burglaries and car thefts rose in the harbour district this spring, police say. "
+NAMED_DEEP = [
+    *(  # older reports on Veldana's prime minister, naming Veldana by its name
+        make_article(
+            f"veldana-{year}",
+            f"Veldana's prime minister, Arno Kesk, opened the parliament of Veldana in {year}. "
+            "The session began with a minute of silence.",
+            title=f"Veldana parliament opens {year}",
+            published=f"{year}-04-01",
+        )
+        for year in range(1960, 2020)
+    ),
+    make_article(  # the newest names Veldana once, by its adjective, deep in a crime story
+        "fair-2025",
+        "Crowds filled the old town for the summer fair on Saturday. "
+        + _PRIZE * 24
+        + _THEFTS * 4
+        + "The mayor met Veldanian Prime Minister Lina Maar about police budgets on Tuesday. "
+        + _THEFTS * 4,
+        title="Summer fair draws crowds",
+        published="2025-07-12",
+    ),
+]
+
+
+def test_a_newest_article_is_read_where_it_names_the_questions_place(
+    tmp_path: Path, real_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the newest article naming Veldana is searched, but its chunks about the prime
+    # minister's prize match the question better than the one naming Veldana's prime
+    # minister in passing; that one is read all the same, and its holder leads
+    import qa.assistant
+
+    bot = _bot(tmp_path, NAMED_DEEP, real_embedder)
+    question = "Who is Veldana's prime minister?"
+    answer = bot.ask(question)
+    assert answer.citations[0].article_id == "fair-2025", answer.text
+    assert answer.short is not None and answer.short.text == "Lina Maar", answer.text
+    monkeypatch.setattr(qa.assistant, "_naming_chunks", lambda *_, **__: [])
+    assert bot.ask(question).citations[0].article_id != "fair-2025"
+
+
 PASSING = [
     make_article(
         "office-2023",
