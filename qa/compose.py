@@ -327,8 +327,13 @@ def compose(
     answerability checks are not applied.
     """
     usable = [e for e in evidence if e.score >= policy.threshold]
-    if q.frame == "past" and usable:  # "in July 2022": the period's own reports may lead
-        floor = policy.period_floor * policy.threshold
+    floor = policy.period_floor * policy.threshold
+    held, others = (
+        ([], []) if holds is None or q.frame == "any" else holders(snap, q, evidence, holds, policy)
+    )
+    # "in July 2022": the period's own reports may lead, when something is on topic: a
+    # sentence above the threshold, or one of the period naming the role's holder
+    if q.frame == "past" and (usable or any(h.evidence.score >= floor for h in held)):
         usable += [e for e in evidence if floor <= e.score < policy.threshold and e.period >= 1.0]
     if decided and not usable and evidence:
         usable = [evidence[0]]
@@ -339,9 +344,6 @@ def compose(
         return _abstain(snap, hits, policy, comment, absent)
     if decided is False:
         return _abstain(snap, hits, policy, None, (), asked_for(q))
-    held, others = (
-        ([], []) if holds is None or q.frame == "any" else holders(snap, q, evidence, holds, policy)
-    )
     chosen, layout = _pick(snap, q, usable, policy, names, held, others)
     holder = next((h for h in held if h.evidence is chosen[0]), None)
     # a holder's title vouches that it names who is asked about, beside any description

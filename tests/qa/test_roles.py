@@ -111,3 +111,50 @@ def test_another_countrys_office_is_no_title_for_a_question_naming_a_place(
     # without ``places`` (a question naming no place) the British title counts
     (plain, someone, _), _ = role_scores(qvec, texts, entities, person, embed, reader)
     assert someone is not None and plain > 0.5
+
+
+def test_a_period_sentence_naming_the_roles_holder_answers_below_the_threshold(
+    reader: TitleReader, real_embedder: object
+) -> None:
+    from fakes import make_article
+
+    from index.chunk import chunk_article
+    from qa.compose import Policy, compose
+    from qa.evidence import Evidence, answer_cue
+    from qa.question import analyze
+    from qa.snapshot import Snapshot
+
+    article = make_article(
+        "speaker-2022",
+        "House Speaker Nora Vale plans to depart Friday for a tour of Asia. "
+        "The trip was planned for months.",
+        published="2022-07-29",
+    )
+    snap = Snapshot("g", {article.id: article}, chunk_article(article))
+    q = analyze("Who held the House speakership in July 2022?")
+    assert q.frame == "past"
+    policy = Policy(threshold=0.46)
+    # the period's sentences, above the period's floor (0.85 x threshold), none above the
+    # threshold: "speakership" is not a word of the article
+    evidence = [
+        Evidence(sentence=s, score=0.42 - 0.02 * i, dense=0.6, lexical=0.4,
+                 cue=answer_cue(q, s.text), context=1.0, period=1.0)
+        for i, s in enumerate(snap.sentences(article.id, "body"))
+    ]  # fmt: skip
+    embed = real_embedder.embed  # type: ignore[attr-defined]
+    qvec = embed([q.text])[0]
+    tagger = EntityTagger()
+
+    def holds(texts: Sequence[str]) -> list:  # type: ignore[type-arg]
+        return role_scores(qvec, texts, tagger.tag(texts), _person, embed, reader)
+
+    answer = compose(snap, q, evidence, [], policy, holds=holds)
+    assert not answer.abstained, answer.text
+    assert "House Speaker Nora Vale" in answer.text
+    assert answer.holder is not None and answer.holder.text == "Nora Vale"
+    # without the holder's title nothing is on topic enough to answer
+    assert compose(snap, q, evidence, [], policy).abstained
+
+
+def _person(e: Entity) -> bool:
+    return e.label == "PERSON"
