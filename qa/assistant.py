@@ -42,7 +42,7 @@ from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interv
 from qa.question import QuestionInfo, analyze, fold
 from qa.ranking import reorder
 from qa.retrieve import Filters, HybridRetriever
-from qa.roles import PLACE_LABELS, Role, TitleReader, role_scores
+from qa.roles import PLACE_LABELS, OfficeReader, Role, TitleReader, role_scores
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
 from qa.timeref import human_date, sort_key
@@ -99,6 +99,7 @@ class Assistant:
         self._short_model: ShortModel | None = None
         self._chunker: NounChunker | None = None
         self._titles: TitleReader | None = None
+        self._offices: OfficeReader | None = None
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
@@ -193,6 +194,13 @@ class Assistant:
             if self._titles is None:
                 self._titles = TitleReader()
             return self._titles
+
+    @property
+    def offices(self) -> OfficeReader:
+        with self._lock:
+            if self._offices is None:
+                self._offices = OfficeReader()
+            return self._offices
 
     @property
     def short_model(self) -> ShortModel | None:
@@ -437,10 +445,13 @@ class Assistant:
 
         places = any(e.label in PLACE_LABELS for e in self.tagger.tag([question])[0])
 
+        office = self.offices.tag([question])[0]
+        asked_office = self._embed_cached([office])[0] if office else None
+
         def holds(texts: Sequence[str]) -> list[Role]:
             entities = self.tagger.tag(texts)
             return role_scores(qvec, texts, entities, wanted, self._embed_cached, self.titles,
-                               places)  # fmt: skip
+                               places, asked_office)  # fmt: skip
 
         return holds
 

@@ -66,6 +66,7 @@ class Holder:
     evidence: Evidence
     name: Entity
     office: np.ndarray | None = None
+    fit: float = 0.0  # its office's cosine to the office the question asks about
 
 
 @dataclass(frozen=True)
@@ -187,8 +188,8 @@ def _pick(
         return _sort(snap, e)
 
     if q.frame == "past" and q.period is not None:
-        if holders:  # the period's best sentence naming the role's holder
-            best = holders[0]
+        if held:  # the period's best sentence naming the holder of the office asked about
+            best = max(held, key=lambda h: h.fit).evidence
         else:
             inside = [e for e in usable if e.period >= 1.0 and alone(e)]
             firsts = named(inside[:1] if inside[:1] == [best] else inside)
@@ -277,7 +278,7 @@ def holders(
     for e, r in zip(pool, found, strict=True):
         if r.entity is not None:
             (near if r.sim >= top - policy.role_margin else far).append(
-                Holder(e, r.entity, r.office)
+                Holder(e, r.entity, r.office, r.fit)
             )
     return near, far
 

@@ -31,7 +31,15 @@ import numpy as np
 
 from qa.entities import Entity, SpacyCache
 
-__all__ = ["PLACE_LABELS", "Modifiers", "Role", "TitleReader", "Words", "role_scores"]
+__all__ = [
+    "PLACE_LABELS",
+    "Modifiers",
+    "OfficeReader",
+    "Role",
+    "TitleReader",
+    "Words",
+    "role_scores",
+]
 
 Words = tuple[tuple[int, str], ...]
 """A phrase as its words, each with its char offset in the sentence."""
@@ -104,6 +112,34 @@ class TitleReader(SpacyCache[tuple[Modifiers, ...]]):
         return out
 
 
+class OfficeReader(SpacyCache[str | None]):
+    """The office a who-question asks about, as the parser reads it: the noun the wh-word is
+    equated with ("Who was *Japan's prime minister* when ...?") or that it serves "as" ("Who
+    was in Downing Street *as prime minister* ...?"), with its lower-case modifiers only
+    (places and names are capitalised: "prime minister", "reigning monarch"); None for other
+    questions ("Who currently heads Japan's government?")."""
+
+    exclude = ("ner", "lemmatizer")
+
+    def _extract(self, doc: Any) -> str | None:
+        for wh in doc:
+            if wh.tag_ != "WP":
+                continue
+            verb = wh.head
+            if verb.lemma_ == "be":
+                nouns = [c for c in verb.children if c.dep_ in ("nsubj", "attr") and c != wh]
+            else:
+                nouns = []
+            nouns += [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"
+                      for g in c.children if g.dep_ == "pobj"]  # fmt: skip
+            for noun in nouns:
+                if noun.pos_ in ("NOUN", "PROPN"):
+                    mods = [c for c in noun.children
+                            if c.dep_ in ("compound", "amod") and c.text.islower()]  # fmt: skip
+                    return " ".join(t.text for t in sorted([*mods, noun], key=lambda t: t.i))
+        return None
+
+
 class Role(NamedTuple):
     """A text's best titled entity: its title's cosine to the question (``sim``), the entity,
     and its ``office``: the title without its place words, embedded ("Prime Minister" of
@@ -112,6 +148,7 @@ class Role(NamedTuple):
     sim: float
     entity: Entity | None
     office: np.ndarray | None = None
+    fit: float = 0.0  # the office's cosine to the office the question asks about (0: none)
 
 
 def _in_place(at: int, word: str, spans: Sequence[tuple[int, int]]) -> bool:
@@ -139,6 +176,7 @@ def role_scores(
     embed: Callable[[Sequence[str]], np.ndarray],
     reader: TitleReader,
     places: bool = False,
+    asked: np.ndarray | None = None,
 ) -> list[Role]:
     """For each text, the best cosine between the question's vector ``qvec`` and the title
     of one of its ``wanted`` entities, that entity and its office (``Role(0, None)`` when
@@ -148,7 +186,10 @@ def role_scores(
     With ``places`` (the question names a place), a title naming a place (an entity of
     :data:`PLACE_LABELS` of its sentence) counts only when that place brings it closer to
     the question than the title without it: "British Prime Minister" is no answer to "Who
-    is Canada's prime minister?", however close "Prime Minister" is."""
+    is Canada's prime minister?", however close "Prime Minister" is.
+
+    ``asked``: the office the question asks about (:class:`OfficeReader`), embedded; each
+    role's ``fit`` is its office's cosine to it."""
     todo = [i for i, found in enumerate(entities) if any(wanted(e) for e in found)]
     parsed = dict(zip(todo, reader.tag([texts[i] for i in todo]), strict=True))
     titles: list[tuple[int, Entity, str, str]] = []
@@ -172,5 +213,7 @@ def role_scores(
         if places and plain != title and sim < float(sims[index[plain]]):
             continue  # its place takes it away from the question: another country's office
         if sim > out[i].sim:
-            out[i] = Role(sim, e, np.asarray(vecs[index[plain]], dtype=np.float32))
+            office = np.asarray(vecs[index[plain]], dtype=np.float32)
+            fit = float(office @ asked) if asked is not None else 0.0
+            out[i] = Role(sim, e, office, fit)
     return out

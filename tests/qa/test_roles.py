@@ -3,13 +3,13 @@ about a role (the real embedder), on hand-written sentences."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
 
 from qa.entities import Entity, EntityTagger
-from qa.roles import TitleReader, role_scores
+from qa.roles import OfficeReader, Role, TitleReader, role_scores
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_a_title_close_to_the_question_outscores_other_offices(
         return e.label == "PERSON"
 
     found = role_scores(qvec, texts, tagger.tag(texts), person, counted, reader)
-    (minister, _, _), (prime, name, office), (former, _, _), (untitled, nobody, none) = found
+    (minister, _, _, _), (prime, name, office, _), (former, *_), (untitled, nobody, none, _) = found
     assert untitled == 0.0 and nobody is None and none is None  # no person, no title
     assert name is not None and texts[1][name.start : name.end] == "Lina Maar"
     assert prime > minister and prime > former, (prime, minister, former)
@@ -102,14 +102,14 @@ def test_another_countrys_office_is_no_title_for_a_question_naming_a_place(
     def person(e: Entity) -> bool:
         return e.label == "PERSON"
 
-    (british, other, _), (canadian, name, _) = role_scores(
+    (british, other, *_), (canadian, name, *_) = role_scores(
         qvec, texts, entities, person, embed, reader, places=True
     )
     assert (british, other) == (0.0, None)  # "British" takes "Prime Minister" away from Canada
     assert name is not None and texts[1][name.start : name.end] == "Lina Maar"
     assert canadian > 0.55
     # without ``places`` (a question naming no place) the British title counts
-    (plain, someone, _), _ = role_scores(qvec, texts, entities, person, embed, reader)
+    (plain, someone, *_), _ = role_scores(qvec, texts, entities, person, embed, reader)
     assert someone is not None and plain > 0.5
 
 
@@ -158,3 +158,66 @@ def test_a_period_sentence_naming_the_roles_holder_answers_below_the_threshold(
 
 def _person(e: Entity) -> bool:
     return e.label == "PERSON"
+
+
+@pytest.mark.parametrize(
+    ("question", "office"),
+    [
+        ("Who is Japan's prime minister?", "prime minister"),
+        ("Who was the reigning British monarch in June 2022?", "reigning monarch"),
+        ("Who was in Downing Street as prime minister in December 2022?", "prime minister"),
+        ("Who is the majority leader of the US Senate now?", "majority leader"),
+        ("Who is the CEO of X, the company formerly called Twitter?", "CEO"),
+        ("Who currently heads Japan's government?", None),  # no office named
+        ("What did the minister say?", None),
+    ],
+)
+def test_the_office_a_question_asks_about(question: str, office: str | None) -> None:
+    assert OfficeReader().tag([question])[0] == office
+
+
+def test_a_past_period_is_answered_by_the_holder_of_the_office_asked_about(
+    reader: TitleReader, real_embedder: object
+) -> None:
+    from fakes import make_article
+
+    from index.chunk import chunk_article
+    from qa.compose import Policy, compose
+    from qa.evidence import Evidence, answer_cue
+    from qa.question import analyze
+    from qa.snapshot import Snapshot
+
+    article = make_article(
+        "floods-2024",
+        "Valdorian Foreign Minister Peter Holm said Tuesday that 500 people were evacuated. "
+        "More than 1,000 soldiers were sent to the valleys, Prime Minister Arno Kesk said.",
+        published="2024-01-02",
+    )
+    snap = Snapshot("g", {article.id: article}, chunk_article(article))
+    q = analyze("Who was Valdoria's prime minister when the floods struck in January 2024?")
+    assert q.frame == "past"
+    evidence = [
+        Evidence(sentence=s, score=0.64 - 0.02 * i, dense=0.6, lexical=0.4,
+                 cue=answer_cue(q, s.text), context=1.0, period=1.0)
+        for i, s in enumerate(snap.sentences(article.id, "body"))
+    ]  # fmt: skip
+    embed = real_embedder.embed  # type: ignore[attr-defined]
+    qvec = embed([q.text])[0]
+    office = OfficeReader().tag([q.text])[0]
+    assert office == "prime minister"
+    tagger = EntityTagger()
+
+    def holds(asked: np.ndarray | None) -> Callable[[Sequence[str]], list[Role]]:
+        def inner(texts: Sequence[str]) -> list[Role]:
+            return role_scores(qvec, texts, tagger.tag(texts), _person, embed, reader,
+                               True, asked)  # fmt: skip
+
+        return inner
+
+    # the foreign minister's title carries the question's place and is as close to it as
+    # the bare "Prime Minister"; his office is not the one asked about
+    by_office = compose(snap, q, evidence, [], Policy(threshold=0.46),
+                        holds=holds(embed([office])[0]))  # fmt: skip
+    assert by_office.holder is not None and by_office.holder.text == "Arno Kesk", by_office.text
+    plain = compose(snap, q, evidence, [], Policy(threshold=0.46), holds=holds(None))
+    assert plain.holder is not None and plain.holder.text == "Peter Holm", plain.text
