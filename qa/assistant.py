@@ -448,7 +448,7 @@ class Assistant:
         office = self.offices.tag([question])[0]
         asked_office = self._embed_cached([office])[0] if office else None
 
-        def holds(texts: Sequence[str]) -> list[Role]:
+        def holds(texts: Sequence[str]) -> list[tuple[Role, ...]]:
             entities = self.tagger.tag(texts)
             return role_scores(qvec, texts, entities, wanted, self._embed_cached, self.titles,
                                places, asked_office)  # fmt: skip

@@ -20,7 +20,7 @@ from qa.entities import Entity
 from qa.evidence import Evidence
 from qa.question import QuestionInfo, content_terms, entities, stem, tokens
 from qa.retrieve import jaccard
-from qa.roles import Role
+from qa.roles import Role, best
 from qa.short import Candidate, candidates
 from qa.snapshot import Sentence, Snapshot
 from qa.timeref import human_date, resolve_relative, sort_key
@@ -53,9 +53,9 @@ class Policy:
 
 
 Layout = Literal["plain", "timeline", "conflict"]
-Holds = Callable[[Sequence[str]], list[Role]]
-"""For each sentence, how close the title of one of its names is to the role asked about,
-that name and its office (:mod:`qa.roles`)."""
+Holds = Callable[[Sequence[str]], list[tuple[Role, ...]]]
+"""For each sentence, its titled names, closest to the role asked about first: how close
+each one's title is, the name and its office (:mod:`qa.roles`)."""
 
 
 @dataclass(frozen=True)
@@ -262,24 +262,26 @@ def holders(
     passing mention ("... met Canadian Prime Minister Mark Carney") scores low as a
     sentence but names the holder as well as any.
 
-    Second, the pool's other titled names (further from the question): one of them may
-    hold the lead's office, further from the question only by its wording ("Prime Minister
-    Fumio Kishida" beside "Japan's foreign minister" for "Who is Japan's prime minister?")."""
+    Second, the pool's other titled names (further from the question, or second in their
+    sentence to a name closer to it): one of them may hold the lead's office, further from
+    the question only by its wording ("Prime Minister Fumio Kishida" beside "Japan's foreign
+    minister" for "Who is Japan's prime minister?")."""
     pool = [e for e in evidence[: policy.role_read] if _sort(snap, e)
             and (q.frame != "past" or e.period >= 1.0)
             and not e.sentence.text.rstrip().endswith("?")  # a question states no holder
             and unanswered(q, [replace(e, cue=1.0)], idf=snap.idf) is None]  # fmt: skip
     found = holds([e.sentence.text for e in pool])
-    top = max((r.sim for r in found), default=0.0)
+    top = max((best(roles).sim for roles in found), default=0.0)
     if top < policy.role_min:
         return [], []
     near: list[Holder] = []
     far: list[Holder] = []
-    for e, r in zip(pool, found, strict=True):
-        if r.entity is not None:
-            (near if r.sim >= top - policy.role_margin else far).append(
-                Holder(e, r.entity, r.office, r.fit)
-            )
+    for e, roles in zip(pool, found, strict=True):
+        for k, r in enumerate(roles):
+            if r.entity is not None:
+                (near if k == 0 and r.sim >= top - policy.role_margin else far).append(
+                    Holder(e, r.entity, r.office, r.fit)
+                )
     return near, far
 
 

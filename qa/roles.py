@@ -38,6 +38,7 @@ __all__ = [
     "Role",
     "TitleReader",
     "Words",
+    "best",
     "role_scores",
 ]
 
@@ -177,10 +178,11 @@ def role_scores(
     reader: TitleReader,
     places: bool = False,
     asked: np.ndarray | None = None,
-) -> list[Role]:
-    """For each text, the best cosine between the question's vector ``qvec`` and the title
-    of one of its ``wanted`` entities, that entity and its office (``Role(0, None)`` when
-    none has a title); the parser reads only the texts with such an entity, and one
+) -> list[tuple[Role, ...]]:
+    """For each text, its ``wanted`` entities that carry a title, closest to the question
+    first: each with its best cosine between the question's vector ``qvec`` and one of its
+    titles, and that title's office (:func:`best` takes the first, or ``Role(0, None)``
+    when none has a title); the parser reads only the texts with such an entity, and one
     ``embed`` call embeds the titles.
 
     With ``places`` (the question names a place), a title naming a place (an entity of
@@ -201,19 +203,24 @@ def role_scores(
             for words in reader.title_words(mods, e.start, e.end):
                 bare = [(at, w) for at, w in words if not _in_place(at, w, spans)]
                 titles.append((i, e, _joined(words), _joined(bare or words)))
-    out = [Role(0.0, None)] * len(texts)
     if not titles:
-        return out
+        return [()] * len(texts)
     phrases = [t for _, _, title, plain in titles for t in (title, plain)]
     index = {t: k for k, t in enumerate(dict.fromkeys(phrases))}
     vecs = embed(list(index))
     sims = vecs @ np.asarray(qvec, dtype=np.float32)
+    found: list[dict[Entity, Role]] = [{} for _ in texts]
     for i, e, title, plain in titles:
         sim = float(sims[index[title]])
         if places and plain != title and sim < float(sims[index[plain]]):
             continue  # its place takes it away from the question: another country's office
-        if sim > out[i].sim:
+        if e not in found[i] or sim > found[i][e].sim:
             office = np.asarray(vecs[index[plain]], dtype=np.float32)
             fit = float(office @ asked) if asked is not None else 0.0
-            out[i] = Role(sim, e, office, fit)
-    return out
+            found[i][e] = Role(sim, e, office, fit)
+    return [tuple(sorted(roles.values(), key=lambda r: -r.sim)) for roles in found]
+
+
+def best(roles: Sequence[Role]) -> Role:
+    """The first of a text's roles (:func:`role_scores`), or ``Role(0, None)``."""
+    return roles[0] if roles else Role(0.0, None)

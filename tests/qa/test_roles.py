@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa.entities import Entity, EntityTagger
-from qa.roles import OfficeReader, Role, TitleReader, role_scores
+from qa.roles import OfficeReader, Role, TitleReader, best, role_scores
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_a_title_close_to_the_question_outscores_other_offices(
     def person(e: Entity) -> bool:
         return e.label == "PERSON"
 
-    found = role_scores(qvec, texts, tagger.tag(texts), person, counted, reader)
+    found = [best(r) for r in role_scores(qvec, texts, tagger.tag(texts), person, counted, reader)]
     (minister, _, _, _), (prime, name, office, _), (former, *_), (untitled, nobody, none, _) = found
     assert untitled == 0.0 and nobody is None and none is None  # no person, no title
     assert name is not None and texts[1][name.start : name.end] == "Lina Maar"
@@ -102,14 +102,14 @@ def test_another_countrys_office_is_no_title_for_a_question_naming_a_place(
     def person(e: Entity) -> bool:
         return e.label == "PERSON"
 
-    (british, other, *_), (canadian, name, *_) = role_scores(
-        qvec, texts, entities, person, embed, reader, places=True
+    (british, other, *_), (canadian, name, *_) = map(
+        best, role_scores(qvec, texts, entities, person, embed, reader, places=True)
     )
     assert (british, other) == (0.0, None)  # "British" takes "Prime Minister" away from Canada
     assert name is not None and texts[1][name.start : name.end] == "Lina Maar"
     assert canadian > 0.55
     # without ``places`` (a question naming no place) the British title counts
-    (plain, someone, *_), _ = role_scores(qvec, texts, entities, person, embed, reader)
+    (plain, someone, *_), _ = map(best, role_scores(qvec, texts, entities, person, embed, reader))
     assert someone is not None and plain > 0.5
 
 
@@ -145,7 +145,7 @@ def test_a_period_sentence_naming_the_roles_holder_answers_below_the_threshold(
     qvec = embed([q.text])[0]
     tagger = EntityTagger()
 
-    def holds(texts: Sequence[str]) -> list:  # type: ignore[type-arg]
+    def holds(texts: Sequence[str]) -> list[tuple[Role, ...]]:
         return role_scores(qvec, texts, tagger.tag(texts), _person, embed, reader)
 
     answer = compose(snap, q, evidence, [], policy, holds=holds)
@@ -207,8 +207,8 @@ def test_a_past_period_is_answered_by_the_holder_of_the_office_asked_about(
     assert office == "prime minister"
     tagger = EntityTagger()
 
-    def holds(asked: np.ndarray | None) -> Callable[[Sequence[str]], list[Role]]:
-        def inner(texts: Sequence[str]) -> list[Role]:
+    def holds(asked: np.ndarray | None) -> Callable[[Sequence[str]], list[tuple[Role, ...]]]:
+        def inner(texts: Sequence[str]) -> list[tuple[Role, ...]]:
             return role_scores(qvec, texts, tagger.tag(texts), _person, embed, reader,
                                True, asked)  # fmt: skip
 
@@ -221,3 +221,15 @@ def test_a_past_period_is_answered_by_the_holder_of_the_office_asked_about(
     assert by_office.holder is not None and by_office.holder.text == "Arno Kesk", by_office.text
     plain = compose(snap, q, evidence, [], Policy(threshold=0.46), holds=holds(None))
     assert plain.holder is not None and plain.holder.text == "Peter Holm", plain.text
+
+
+def test_every_titled_name_of_a_sentence_is_offered_closest_first(
+    reader: TitleReader, real_embedder: object
+) -> None:
+    texts = ["Labour Minister Peter Holm and Prime Minister Arno Kesk visited the harbour."]
+    embed = real_embedder.embed  # type: ignore[attr-defined]
+    qvec = embed(["Who is the prime minister?"])[0]
+    (roles,) = role_scores(qvec, texts, EntityTagger().tag(texts), _person, embed, reader)
+    assert [r.entity.text for r in roles if r.entity] == ["Arno Kesk", "Peter Holm"]
+    assert roles[0].sim > roles[1].sim
+    assert best(roles) is roles[0] and best(()) == Role(0.0, None)
