@@ -266,11 +266,27 @@ def holders(
     sentence to a name closer to it): one of them may hold the lead's office, further from
     the question only by its wording ("Prime Minister Fumio Kishida" beside "Japan's foreign
     minister" for "Who is Japan's prime minister?")."""
-    pool = [e for e in evidence[: policy.role_read] if _sort(snap, e)
-            and (q.frame != "past" or e.period >= 1.0)
-            and not e.sentence.text.rstrip().endswith("?")  # a question states no holder
-            and unanswered(q, [replace(e, cue=1.0)], idf=snap.idf) is None]  # fmt: skip
-    found = holds([e.sentence.text for e in pool])
+    dated = [
+        e
+        for e in evidence[: policy.role_read]
+        if _sort(snap, e)
+        and (q.frame != "past" or e.period >= 1.0)
+        and not e.sentence.text.rstrip().endswith("?")
+    ]  # a question states no holder
+    titled = holds([e.sentence.text for e in dated])
+
+    def answers(e: Evidence, roles: Sequence[Role]) -> bool:
+        # a title this close to the question says the sentence is on its topic, though it
+        # shares no word with it ("X's CEO Linda Yaccarino" for "the top executive of X")
+        if best(roles).sim >= policy.role_min:
+            return unanswered(q, [replace(e, cue=1.0)], idf=snap.idf, min_dense=0.0) is None
+        return unanswered(q, [replace(e, cue=1.0)], idf=snap.idf) is None
+
+    pool, found = [], []
+    for e, roles in zip(dated, titled, strict=True):
+        if answers(e, roles):
+            pool.append(e)
+            found.append(roles)
     top = max((best(roles).sim for roles in found), default=0.0)
     if top < policy.role_min:
         return [], []
@@ -352,7 +368,12 @@ def compose(
     # a holder's title vouches that it names who is asked about, beside any description
     # (and a timeline under it is history: its earlier holders need not name theirs as well)
     against = (chosen[:1] if layout == "timeline" else chosen) if holder is not None else usable
-    missing = None if decided else unanswered(q, chosen, against, idf=snap.idf)
+    if decided:
+        missing = None
+    elif holder is not None:  # its title vouches for the topic too (see holders)
+        missing = unanswered(q, chosen, against, idf=snap.idf, min_dense=0.0)
+    else:
+        missing = unanswered(q, chosen, against, idf=snap.idf)
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for
         # "who", the thing for "what sentence", ...): quoting them would not answer

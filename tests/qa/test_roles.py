@@ -233,3 +233,42 @@ def test_every_titled_name_of_a_sentence_is_offered_closest_first(
     assert [r.entity.text for r in roles if r.entity] == ["Arno Kesk", "Peter Holm"]
     assert roles[0].sim > roles[1].sim
     assert best(roles) is roles[0] and best(()) == Role(0.0, None)
+
+
+def test_a_close_title_vouches_for_a_sentence_sharing_no_word_with_the_question(
+    reader: TitleReader, real_embedder: object
+) -> None:
+    from dataclasses import replace
+
+    from fakes import make_article
+
+    from index.chunk import chunk_article
+    from qa.compose import Policy, compose
+    from qa.evidence import Evidence, answer_cue
+    from qa.question import analyze
+    from qa.snapshot import Snapshot
+
+    article = make_article(
+        "storm-2025",
+        "Pope Clement XV took to social media on Wednesday and called for prayers after the storm.",
+        published="2025-10-29",
+    )
+    snap = Snapshot("g", {article.id: article}, chunk_article(article))
+    # present tense: the assistant's tense reader frames it so (qa/timeframe.py)
+    q = replace(analyze("Who heads the Roman Catholic Church?"), frame="present")
+    # no word of the question, a low cosine: on its own the sentence is not on topic
+    (sentence,) = snap.sentences(article.id, "body")
+    evidence = [Evidence(sentence=sentence, score=0.5, dense=0.3, lexical=0.0,
+                         cue=answer_cue(q, sentence.text), context=1.0)]  # fmt: skip
+    embed = real_embedder.embed  # type: ignore[attr-defined]
+    qvec = embed([q.text])[0]
+    tagger = EntityTagger()
+
+    def holds(texts: Sequence[str]) -> list[tuple[Role, ...]]:
+        return role_scores(qvec, texts, tagger.tag(texts), _person, embed, reader)
+
+    plain = compose(snap, q, evidence, [], Policy(threshold=0.46))
+    assert plain.abstained and "anything about it" in plain.text
+    titled = compose(snap, q, evidence, [], Policy(threshold=0.46), holds=holds)
+    assert not titled.abstained, titled.text
+    assert titled.holder is not None and titled.holder.text == "Clement XV"
