@@ -45,6 +45,7 @@ from qa.retrieve import Filters, HybridRetriever
 from qa.roles import PLACE_LABELS, OfficeReader, Role, TitleReader, role_scores
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
+from qa.timeframe import ClauseReader
 from qa.timeref import human_date, sort_key
 from qa.types import Answer, Hit, ShortAnswer
 
@@ -100,6 +101,7 @@ class Assistant:
         self._chunker: NounChunker | None = None
         self._titles: TitleReader | None = None
         self._offices: OfficeReader | None = None
+        self._clauses: ClauseReader | None = None
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
@@ -223,6 +225,15 @@ class Assistant:
 
                 self._tenses = SpacyTense()
             return self._tenses
+
+    @property
+    def clauses(self) -> ClauseReader:
+        """The wh-words of a question's subordinate clauses (spaCy's parser), which do not
+        type it (:func:`qa.question.analyze`)."""
+        with self._lock:
+            if self._clauses is None:
+                self._clauses = ClauseReader()
+            return self._clauses
 
     def snapshot(self) -> Snapshot:
         """The current immutable view of the index (rebuilt only when the index changed)."""
@@ -636,7 +647,8 @@ class Assistant:
         default pipeline's ranker re-orders only its evidence)."""
         timings = {} if timings is None else timings
         t = time.perf_counter()
-        q = analyze(text, snap.correct, self.tenses.tense(text), snap.now)
+        q = analyze(text, snap.correct, self.tenses.tense(text), snap.now,
+                    self.clauses.subordinate(text))  # fmt: skip
         timings["frame"] = timings.get("frame", 0.0) + _ms(t)
         typed = not self.learned
         # "Japanese" counts for Japan (the learned combiner was fit without it, as below)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -280,22 +280,41 @@ def relative_period(text: str, now: str | None, tense: Tense) -> tuple[int, int]
     return min(keys), max(his)
 
 
+_WH_WORD = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORECASE)
+
+
+def _masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with the ``spans`` blanked, or the text itself when that would leave it no
+    wh-word (the parse may misplace the main one).
+
+    >>> _masked("Which app, where women meet, was hacked?", [(11, 16)])
+    'Which app,       women meet, was hacked?'
+    """
+    out = text
+    for a, b in spans:
+        out = out[:a] + " " * (b - a) + out[b:]
+    return out if _WH_WORD.search(out) else text
+
+
 def analyze(
     text: str,
     correct: Callable[[str], str] | None = None,
     tense: Tense = "none",
     now: str | None = None,
+    subordinate: Sequence[tuple[int, int]] = (),
 ) -> QuestionInfo:
     """Everything the answerer needs to know about a question (``correct``: a speller;
     ``tense``: of its main clause, see :mod:`qa.timeframe`; ``now``: the corpus's newest
-    article date, which relative expressions are read against).
+    article date, which relative expressions are read against; ``subordinate``: the char
+    spans of wh-words inside its subordinate clauses, which do not type it: "Which app,
+    *where* women share ..., was hacked?" asks "which app", not "where").
 
     >>> analyze("Who is the president?", tense="present").frame
     'present'
     >>> analyze("Who was the president last year?", tense="past", now="2025-03").period
     (20240000, 20249999)
     """
-    qtype = question_type(text)
+    qtype = question_type(_masked(text, subordinate))
     terms = tuple(dict.fromkeys(content_terms(_LATEST.sub(" ", text), correct)))
     explicit = period(text)
     when = explicit if explicit is not None else relative_period(text, now, tense)

@@ -30,7 +30,16 @@ from typing import Any, Literal, Protocol
 
 from qa.entities import SpacyCache
 
-__all__ = ["Frame", "SpacyTense", "Tense", "TenseReader", "frame_of", "main_tense"]
+__all__ = [
+    "ClauseReader",
+    "Frame",
+    "SpacyTense",
+    "Tense",
+    "TenseReader",
+    "frame_of",
+    "main_tense",
+    "subordinate_wh",
+]
 
 Tense = Literal["present", "past", "none"]
 Frame = Literal["present", "past", "any"]
@@ -85,6 +94,31 @@ def _clause_verb(doc: Any) -> Any:
             return None
         token = token.head
     return None
+
+
+_SUBORDINATE = frozenset({"relcl", "acl", "advcl"})
+
+
+def subordinate_wh(doc: Any) -> tuple[tuple[int, int], ...]:
+    """Char spans of the wh-words that open a parsed question's relative or adverbial
+    clauses ("Which app, *where* women share ...", "women *who* drink what beverage ...",
+    "... hit *when* the hurricane tore through ..."): they do not say what the question
+    asks for (a wh-word inside such a clause, "what beverage", still does)."""
+    firsts = (next(iter(head.subtree)) for head in doc if head.dep_ in _SUBORDINATE)
+    return tuple(sorted({(t.idx, t.idx + len(t.text)) for t in firsts
+                         if t.tag_ in ("WP", "WDT", "WRB", "WP$")}))  # fmt: skip
+
+
+class ClauseReader(SpacyCache[tuple[tuple[int, int], ...]]):
+    """:func:`subordinate_wh` of questions (tagger and parser, cached)."""
+
+    exclude = ("ner", "lemmatizer")
+
+    def _extract(self, doc: Any) -> tuple[tuple[int, int], ...]:
+        return subordinate_wh(doc)
+
+    def subordinate(self, question: str) -> tuple[tuple[int, int], ...]:
+        return self.tag([question])[0]
 
 
 class SpacyTense(SpacyCache[Tense]):

@@ -86,3 +86,25 @@ def test_the_tense_reader_and_the_noun_chunker_share_one_loaded_parser(
     nlp, lock = shared_pipeline(SpacyTense.exclude)
     assert shared_pipeline(NounChunker.exclude) == (nlp, lock)
     assert "parser" in nlp.pipe_names and "ner" not in nlp.pipe_names
+
+
+@pytest.mark.parametrize(
+    ("question", "regex_only", "parsed"),
+    [
+        # a wh-word opening a relative or adverbial clause does not say what is asked for
+        ("Which app, where women share notes on their dates, was hacked?", "where", "what"),
+        ("Studies found that people who drink what beverage age better?", "who", "what"),
+        ("Which port was hit hardest when the storm came ashore this week?", "when", "what"),
+        ("Which country was hit hardest when the storm came ashore?", "when", "where"),
+        # the main clause's wh-word still types the question
+        ("Where did the two sides meet before the talks that ended the strike?", "where", "where"),
+        ("Who is the CEO of X, the company formerly called Twitter?", "who", "who"),
+        ("When did the embassy close?", "when", "when"),
+    ],
+)
+def test_the_main_clause_types_a_question(question: str, regex_only: str, parsed: str) -> None:
+    from qa.timeframe import ClauseReader
+
+    assert analyze(question).qtype == regex_only
+    spans = ClauseReader().subordinate(question)
+    assert analyze(question, subordinate=spans).qtype == parsed, spans
