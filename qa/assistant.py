@@ -45,7 +45,6 @@ from qa.retrieve import Filters, HybridRetriever
 from qa.roles import PLACE_LABELS, OfficeReader, Role, TitleReader, role_scores
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
-from qa.timeframe import ClauseReader
 from qa.timeref import human_date, sort_key
 from qa.types import Answer, Hit, ShortAnswer
 
@@ -101,7 +100,6 @@ class Assistant:
         self._chunker: NounChunker | None = None
         self._titles: TitleReader | None = None
         self._offices: OfficeReader | None = None
-        self._clauses: ClauseReader | None = None
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
@@ -218,22 +216,14 @@ class Assistant:
 
     @property
     def tenses(self) -> TenseReader:
-        """The tense of a question's main clause (spaCy's parser; see :mod:`qa.timeframe`)."""
+        """The parse of a question: its main clause's tense and its subordinate wh-words
+        (spaCy's parser; see :mod:`qa.timeframe`)."""
         with self._lock:
             if self._tenses is None:
                 from qa.timeframe import SpacyTense
 
                 self._tenses = SpacyTense()
             return self._tenses
-
-    @property
-    def clauses(self) -> ClauseReader:
-        """The wh-words of a question's subordinate clauses (spaCy's parser), which do not
-        type it (:func:`qa.question.analyze`)."""
-        with self._lock:
-            if self._clauses is None:
-                self._clauses = ClauseReader()
-            return self._clauses
 
     def snapshot(self) -> Snapshot:
         """The current immutable view of the index (rebuilt only when the index changed)."""
@@ -443,7 +433,7 @@ class Assistant:
         when ``role_titles`` is off, and when the question's main clause is not in the
         present tense (the past tense for a ``past`` period)."""
         wanted_tense = "past" if past else "present"
-        if not self.settings.role_titles or self.tenses.tense(question) != wanted_tense:
+        if not self.settings.role_titles or self.tenses.read(question).tense != wanted_tense:
             return None
         asked_types = self._asked_types(question)
         if asked_types is None:
@@ -647,8 +637,8 @@ class Assistant:
         default pipeline's ranker re-orders only its evidence)."""
         timings = {} if timings is None else timings
         t = time.perf_counter()
-        q = analyze(text, snap.correct, self.tenses.tense(text), snap.now,
-                    self.clauses.subordinate(text))  # fmt: skip
+        parse = self.tenses.read(text)
+        q = analyze(text, snap.correct, parse.tense, snap.now, parse.subordinate)
         timings["frame"] = timings.get("frame", 0.0) + _ms(t)
         typed = not self.learned
         # "Japanese" counts for Japan (the learned combiner was fit without it, as below)

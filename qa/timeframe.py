@@ -26,13 +26,13 @@ one-method protocol so tests and callers without the model can pass their own.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from qa.entities import SpacyCache
 
 __all__ = [
-    "ClauseReader",
     "Frame",
+    "QuestionParse",
     "SpacyTense",
     "Tense",
     "TenseReader",
@@ -45,10 +45,18 @@ Tense = Literal["present", "past", "none"]
 Frame = Literal["present", "past", "any"]
 
 
-class TenseReader(Protocol):
-    """The tense of a question's main clause."""
+class QuestionParse(NamedTuple):
+    """What the parser reads of a question: its main clause's tense (:func:`main_tense`)
+    and the wh-words opening its subordinate clauses (:func:`subordinate_wh`)."""
 
-    def tense(self, question: str) -> Tense: ...
+    tense: Tense
+    subordinate: tuple[tuple[int, int], ...] = ()
+
+
+class TenseReader(Protocol):
+    """The parse of a question (:class:`QuestionParse`)."""
+
+    def read(self, question: str) -> QuestionParse: ...
 
 
 def frame_of(tense: Tense, period: tuple[int, int] | None, now_word: str | None) -> Frame:
@@ -109,29 +117,20 @@ def subordinate_wh(doc: Any) -> tuple[tuple[int, int], ...]:
                          if t.tag_ in ("WP", "WDT", "WRB", "WP$")}))  # fmt: skip
 
 
-class ClauseReader(SpacyCache[tuple[tuple[int, int], ...]]):
-    """:func:`subordinate_wh` of questions (tagger and parser, cached)."""
-
-    exclude = ("ner", "lemmatizer")
-
-    def _extract(self, doc: Any) -> tuple[tuple[int, int], ...]:
-        return subordinate_wh(doc)
-
-    def subordinate(self, question: str) -> tuple[tuple[int, int], ...]:
-        return self.tag([question])[0]
-
-
-class SpacyTense(SpacyCache[Tense]):
+class SpacyTense(SpacyCache[QuestionParse]):
     """spaCy's tagger and parser (no NER), shared with the noun chunker, with a bounded
-    cache."""
+    cache: one parse of a question gives its tense and its subordinate wh-words."""
 
     exclude = ("ner", "lemmatizer")
 
     def __init__(self, capacity: int = 10_000) -> None:
         super().__init__(capacity)
 
-    def _extract(self, doc: Any) -> Tense:
-        return main_tense(doc)
+    def _extract(self, doc: Any) -> QuestionParse:
+        return QuestionParse(main_tense(doc), subordinate_wh(doc))
+
+    def read(self, question: str) -> QuestionParse:
+        return self.tag([question])[0]
 
     def tense(self, question: str) -> Tense:
-        return self.tag([question])[0]
+        return self.read(question).tense

@@ -102,9 +102,9 @@ def test_the_tense_reader_and_the_noun_chunker_share_one_loaded_parser(
         ("When did the embassy close?", "when", "when"),
     ],
 )
-def test_the_main_clause_types_a_question(question: str, regex_only: str, parsed: str) -> None:
-    from qa.timeframe import ClauseReader
-
+def test_the_main_clause_types_a_question(
+    tenses: SpacyTense, question: str, regex_only: str, parsed: str
+) -> None:
     assert analyze(question).qtype == regex_only
-    spans = ClauseReader().subordinate(question)
+    spans = tenses.read(question).subordinate
     assert analyze(question, subordinate=spans).qtype == parsed, spans
