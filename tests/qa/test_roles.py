@@ -3,13 +3,19 @@ about a role (the real embedder), on hand-written sentences."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from fakes import make_article
 
+from index.chunk import chunk_article
+from qa.compose import Holds, Policy, compose
 from qa.entities import Entity, EntityTagger
+from qa.evidence import Evidence, answer_cue
+from qa.question import QuestionInfo, analyze
 from qa.roles import OfficeReader, Role, TitleReader, best, role_scores
+from qa.snapshot import Sentence, Snapshot
 
 
 @pytest.fixture(scope="module")
@@ -116,38 +122,18 @@ def test_another_countrys_office_is_no_title_for_a_question_naming_a_place(
 def test_a_period_sentence_naming_the_roles_holder_answers_below_the_threshold(
     reader: TitleReader, real_embedder: object
 ) -> None:
-    from fakes import make_article
-
-    from index.chunk import chunk_article
-    from qa.compose import Policy, compose
-    from qa.evidence import Evidence, answer_cue
-    from qa.question import analyze
-    from qa.snapshot import Snapshot
-
-    article = make_article(
-        "speaker-2022",
+    snap, sentences = _one_article(
         "House Speaker Nora Vale plans to depart Friday for a tour of Asia. "
         "The trip was planned for months.",
-        published="2022-07-29",
+        "2022-07-29",
     )
-    snap = Snapshot("g", {article.id: article}, chunk_article(article))
     q = analyze("Who held the House speakership in July 2022?")
     assert q.frame == "past"
     policy = Policy(threshold=0.46)
     # the period's sentences, above the period's floor (0.85 x threshold), none above the
     # threshold: "speakership" is not a word of the article
-    evidence = [
-        Evidence(sentence=s, score=0.42 - 0.02 * i, dense=0.6, lexical=0.4,
-                 cue=answer_cue(q, s.text), context=1.0, period=1.0)
-        for i, s in enumerate(snap.sentences(article.id, "body"))
-    ]  # fmt: skip
-    embed = real_embedder.embed  # type: ignore[attr-defined]
-    qvec = embed([q.text])[0]
-    tagger = EntityTagger()
-
-    def holds(texts: Sequence[str]) -> list[tuple[Role, ...]]:
-        return role_scores(qvec, texts, tagger.tag(texts), _person, embed, reader)
-
+    evidence = _evidence(q, sentences, 0.42, period=1.0)
+    holds = _holds(reader, real_embedder, q.text)
     answer = compose(snap, q, evidence, [], policy, holds=holds)
     assert not answer.abstained, answer.text
     assert "House Speaker Nora Vale" in answer.text
@@ -158,6 +144,38 @@ def test_a_period_sentence_naming_the_roles_holder_answers_below_the_threshold(
 
 def _person(e: Entity) -> bool:
     return e.label == "PERSON"
+
+
+def _one_article(body: str, published: str) -> tuple[Snapshot, list[Sentence]]:
+    """A snapshot of one dated article, and its sentences."""
+    article = make_article("a", body, published=published)
+    snap = Snapshot("g", {article.id: article}, chunk_article(article))
+    return snap, snap.sentences(article.id, "body")
+
+
+def _evidence(
+    q: QuestionInfo, sentences: Sequence[Sentence], top: float, *, dense: float = 0.6,
+    lexical: float = 0.4, period: float = 0.0,
+) -> list[Evidence]:  # fmt: skip
+    """The sentences as evidence scored ``top`` down by 0.02, with the real answer cue."""
+    return [Evidence(sentence=s, score=top - 0.02 * i, dense=dense, lexical=lexical,
+                     cue=answer_cue(q, s.text), context=1.0, period=period)
+            for i, s in enumerate(sentences)]  # fmt: skip
+
+
+def _holds(
+    reader: TitleReader, embedder: object, question: str, places: bool = False,
+    asked: np.ndarray | None = None,
+) -> Holds:  # fmt: skip
+    """The assistant's role reading for ``question``: real NER, parse and embedder."""
+    embed = embedder.embed  # type: ignore[attr-defined]
+    qvec = embed([question])[0]
+    tagger = EntityTagger()
+
+    def holds(texts: Sequence[str]) -> list[tuple[Role, ...]]:
+        return role_scores(qvec, texts, tagger.tag(texts), _person, embed, reader, places, asked)
+
+    return holds
 
 
 @pytest.mark.parametrize(
@@ -179,47 +197,24 @@ def test_the_office_a_question_asks_about(question: str, office: str | None) -> 
 def test_a_past_period_is_answered_by_the_holder_of_the_office_asked_about(
     reader: TitleReader, real_embedder: object
 ) -> None:
-    from fakes import make_article
-
-    from index.chunk import chunk_article
-    from qa.compose import Policy, compose
-    from qa.evidence import Evidence, answer_cue
-    from qa.question import analyze
-    from qa.snapshot import Snapshot
-
-    article = make_article(
-        "floods-2024",
+    snap, sentences = _one_article(
         "Valdorian Foreign Minister Peter Holm said Tuesday that 500 people were evacuated. "
         "More than 1,000 soldiers were sent to the valleys, Prime Minister Arno Kesk said.",
-        published="2024-01-02",
+        "2024-01-02",
     )
-    snap = Snapshot("g", {article.id: article}, chunk_article(article))
     q = analyze("Who was Valdoria's prime minister when the floods struck in January 2024?")
     assert q.frame == "past"
-    evidence = [
-        Evidence(sentence=s, score=0.64 - 0.02 * i, dense=0.6, lexical=0.4,
-                 cue=answer_cue(q, s.text), context=1.0, period=1.0)
-        for i, s in enumerate(snap.sentences(article.id, "body"))
-    ]  # fmt: skip
-    embed = real_embedder.embed  # type: ignore[attr-defined]
-    qvec = embed([q.text])[0]
+    evidence = _evidence(q, sentences, 0.64, period=1.0)
     office = OfficeReader().tag([q.text])[0]
     assert office == "prime minister"
-    tagger = EntityTagger()
-
-    def holds(asked: np.ndarray | None) -> Callable[[Sequence[str]], list[tuple[Role, ...]]]:
-        def inner(texts: Sequence[str]) -> list[tuple[Role, ...]]:
-            return role_scores(qvec, texts, tagger.tag(texts), _person, embed, reader,
-                               True, asked)  # fmt: skip
-
-        return inner
-
+    asked = real_embedder.embed([office])[0]  # type: ignore[attr-defined]
     # the foreign minister's title carries the question's place and is as close to it as
     # the bare "Prime Minister"; his office is not the one asked about
     by_office = compose(snap, q, evidence, [], Policy(threshold=0.46),
-                        holds=holds(embed([office])[0]))  # fmt: skip
+                        holds=_holds(reader, real_embedder, q.text, True, asked))  # fmt: skip
     assert by_office.holder is not None and by_office.holder.text == "Arno Kesk", by_office.text
-    plain = compose(snap, q, evidence, [], Policy(threshold=0.46), holds=holds(None))
+    plain = compose(snap, q, evidence, [], Policy(threshold=0.46),
+                    holds=_holds(reader, real_embedder, q.text, True))  # fmt: skip
     assert plain.holder is not None and plain.holder.text == "Peter Holm", plain.text
 
 
@@ -240,35 +235,17 @@ def test_a_close_title_vouches_for_a_sentence_sharing_no_word_with_the_question(
 ) -> None:
     from dataclasses import replace
 
-    from fakes import make_article
-
-    from index.chunk import chunk_article
-    from qa.compose import Policy, compose
-    from qa.evidence import Evidence, answer_cue
-    from qa.question import analyze
-    from qa.snapshot import Snapshot
-
-    article = make_article(
-        "storm-2025",
+    snap, sentences = _one_article(
         "Pope Clement XV took to social media on Wednesday and called for prayers after the storm.",
-        published="2025-10-29",
+        "2025-10-29",
     )
-    snap = Snapshot("g", {article.id: article}, chunk_article(article))
     # present tense: the assistant's tense reader frames it so (qa/timeframe.py)
     q = replace(analyze("Who heads the Roman Catholic Church?"), frame="present")
     # no word of the question, a low cosine: on its own the sentence is not on topic
-    (sentence,) = snap.sentences(article.id, "body")
-    evidence = [Evidence(sentence=sentence, score=0.5, dense=0.3, lexical=0.0,
-                         cue=answer_cue(q, sentence.text), context=1.0)]  # fmt: skip
-    embed = real_embedder.embed  # type: ignore[attr-defined]
-    qvec = embed([q.text])[0]
-    tagger = EntityTagger()
-
-    def holds(texts: Sequence[str]) -> list[tuple[Role, ...]]:
-        return role_scores(qvec, texts, tagger.tag(texts), _person, embed, reader)
-
+    evidence = _evidence(q, sentences, 0.5, dense=0.3, lexical=0.0)
     plain = compose(snap, q, evidence, [], Policy(threshold=0.46))
     assert plain.abstained and "anything about it" in plain.text
-    titled = compose(snap, q, evidence, [], Policy(threshold=0.46), holds=holds)
+    titled = compose(snap, q, evidence, [], Policy(threshold=0.46),
+                     holds=_holds(reader, real_embedder, q.text))  # fmt: skip
     assert not titled.abstained, titled.text
     assert titled.holder is not None and titled.holder.text == "Clement XV"

@@ -230,8 +230,9 @@ def test_a_present_time_question_reads_the_newest_articles_naming_its_subject(
     assert bot.ask(question).citations[0].article_id != "festival-2025"
 
 
-ADJECTIVE = [
-    *(  # older reports on Veldana's prime minister, naming Veldana by its name
+def _veldana_reports(years: range) -> list[Article]:
+    """Older reports on Veldana's prime minister, naming Veldana by its name, one a year."""
+    return [
         make_article(
             f"veldana-{year}",
             f"Veldana's prime minister, Arno Kesk, opened the parliament of Veldana in {year}. "
@@ -239,8 +240,12 @@ ADJECTIVE = [
             title=f"Veldana parliament opens {year}",
             published=f"{year}-04-01",
         )
-        for year in range(1998, 2020)
-    ),
+        for year in years
+    ]
+
+
+ADJECTIVE = [
+    *_veldana_reports(range(1998, 2020)),
     *(  # newer reports naming Veldana, about other things
         make_article(
             f"fleet-{month}",
@@ -287,16 +292,7 @@ _PRIZE = (
 )
 _THEFTS = "Burglaries and car thefts rose in the harbour district this spring, police say. "
 NAMED_DEEP = [
-    *(  # older reports on Veldana's prime minister, naming Veldana by its name
-        make_article(
-            f"veldana-{year}",
-            f"Veldana's prime minister, Arno Kesk, opened the parliament of Veldana in {year}. "
-            "The session began with a minute of silence.",
-            title=f"Veldana parliament opens {year}",
-            published=f"{year}-04-01",
-        )
-        for year in range(1960, 2020)
-    ),
+    *_veldana_reports(range(1960, 2020)),
     make_article(  # the newest names Veldana once, by its adjective, deep in a crime story
         "fair-2025",
         "Crowds filled the old town for the summer fair on Saturday. "
