@@ -266,13 +266,14 @@ def holders(
     sentence to a name closer to it): one of them may hold the lead's office, further from
     the question only by its wording ("Prime Minister Fumio Kishida" beside "Japan's foreign
     minister" for "Who is Japan's prime minister?")."""
+    # dated (of the period, for a past one), and no question: a question states no holder
     dated = [
         e
         for e in evidence[: policy.role_read]
         if _sort(snap, e)
         and (q.frame != "past" or e.period >= 1.0)
         and not e.sentence.text.rstrip().endswith("?")
-    ]  # a question states no holder
+    ]
     titled = holds([e.sentence.text for e in dated])
 
     def answers(e: Evidence, roles: Sequence[Role]) -> bool:
