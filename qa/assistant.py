@@ -42,7 +42,7 @@ from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interv
 from qa.question import QuestionInfo, analyze, fold
 from qa.ranking import reorder
 from qa.retrieve import Filters, HybridRetriever
-from qa.roles import PLACE_LABELS, OfficeReader, Role, TitleReader, role_scores
+from qa.roles import PLACE_LABELS, Role, TitleReader, role_scores
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot
 from qa.timeref import human_date, sort_key
@@ -99,7 +99,6 @@ class Assistant:
         self._short_model: ShortModel | None = None
         self._chunker: NounChunker | None = None
         self._titles: TitleReader | None = None
-        self._offices: OfficeReader | None = None
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
@@ -194,13 +193,6 @@ class Assistant:
             if self._titles is None:
                 self._titles = TitleReader()
             return self._titles
-
-    @property
-    def offices(self) -> OfficeReader:
-        with self._lock:
-            if self._offices is None:
-                self._offices = OfficeReader()
-            return self._offices
 
     @property
     def short_model(self) -> ShortModel | None:
@@ -432,8 +424,8 @@ class Assistant:
         question) is to the question (:mod:`qa.roles`); None as for :meth:`_asked_types`,
         when ``role_titles`` is off, and when the question's main clause is not in the
         present tense (the past tense for a ``past`` period)."""
-        wanted_tense = "past" if past else "present"
-        if not self.settings.role_titles or self.tenses.read(question).tense != wanted_tense:
+        parse = self.tenses.read(question)
+        if not self.settings.role_titles or parse.tense != ("past" if past else "present"):
             return None
         asked_types = self._asked_types(question)
         if asked_types is None:
@@ -446,8 +438,7 @@ class Assistant:
 
         places = any(e.label in PLACE_LABELS for e in self.tagger.tag([question])[0])
 
-        office = self.offices.tag([question])[0]
-        asked_office = self._embed_cached([office])[0] if office else None
+        asked_office = self._embed_cached([parse.office])[0] if parse.office else None
 
         def holds(texts: Sequence[str]) -> list[tuple[Role, ...]]:
             entities = self.tagger.tag(texts)

@@ -34,10 +34,10 @@ from qa.entities import Entity, SpacyCache
 __all__ = [
     "PLACE_LABELS",
     "Modifiers",
-    "OfficeReader",
     "Role",
     "TitleReader",
     "Words",
+    "asked_office",
     "best",
     "role_scores",
 ]
@@ -113,38 +113,36 @@ class TitleReader(SpacyCache[tuple[Modifiers, ...]]):
         return out
 
 
-class OfficeReader(SpacyCache[str | None]):
-    """The office a who-question asks about, as the parser reads it: the noun the wh-word is
-    equated with ("Who was *Japan's prime minister* when ...?") or that it serves "as" ("Who
-    was in Downing Street *as prime minister* ...?"), with its lower-case modifiers only
-    (places and names are capitalised: "prime minister", "reigning monarch"); None for other
-    questions ("Who currently heads Japan's government?")."""
-
-    exclude = ("ner", "lemmatizer")
-
-    def _extract(self, doc: Any) -> str | None:
-        for wh in doc:
-            if wh.tag_ != "WP":
-                continue
-            verb = wh.head
-            if verb.lemma_ == "be":
-                nouns = [c for c in verb.children if c.dep_ in ("nsubj", "attr") and c != wh]
-            else:
-                nouns = []
-            nouns += [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"
-                      for g in c.children if g.dep_ == "pobj"]  # fmt: skip
-            for noun in nouns:
-                if noun.pos_ in ("NOUN", "PROPN"):
-                    mods = [c for c in noun.children
-                            if c.dep_ in ("compound", "amod") and c.text.islower()]  # fmt: skip
-                    return " ".join(t.text for t in sorted([*mods, noun], key=lambda t: t.i))
-        return None
+def asked_office(doc: Any) -> str | None:
+    """The office a parsed who-question asks about: the noun the wh-word is equated with
+    ("Who was *Japan's prime minister* when ...?") or that it serves "as" ("Who was in
+    Downing Street *as prime minister* ...?"), with its lower-case modifiers only (places and
+    names are capitalised: "prime minister", "reigning monarch"); None for other questions
+    ("Who currently heads Japan's government?"). Read with the question's tense
+    (:class:`qa.timeframe.SpacyTense`)."""
+    for wh in doc:
+        if wh.tag_ != "WP":
+            continue
+        verb = wh.head
+        if verb.lemma_ == "be":
+            nouns = [c for c in verb.children if c.dep_ in ("nsubj", "attr") and c != wh]
+        else:
+            nouns = []
+        nouns += [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"
+                  for g in c.children if g.dep_ == "pobj"]  # fmt: skip
+        for noun in nouns:
+            if noun.pos_ in ("NOUN", "PROPN"):
+                mods = [c for c in noun.children
+                        if c.dep_ in ("compound", "amod") and c.text.islower()]  # fmt: skip
+                return " ".join(t.text for t in sorted([*mods, noun], key=lambda t: t.i))
+    return None
 
 
 class Role(NamedTuple):
-    """A text's best titled entity: its title's cosine to the question (``sim``), the entity,
-    and its ``office``: the title without its place words, embedded ("Prime Minister" of
-    "Japanese Prime Minister"), to tell the same office held by someone else earlier."""
+    """A titled entity of a text: its best title's cosine to the question (``sim``), the
+    entity, and its ``office``: that title without its place words, embedded ("Prime
+    Minister" of "Japanese Prime Minister"), to tell the same office held by someone else
+    earlier."""
 
     sim: float
     entity: Entity | None
@@ -190,7 +188,7 @@ def role_scores(
     the question than the title without it: "British Prime Minister" is no answer to "Who
     is Canada's prime minister?", however close "Prime Minister" is.
 
-    ``asked``: the office the question asks about (:class:`OfficeReader`), embedded; each
+    ``asked``: the office the question asks about (:func:`asked_office`), embedded; each
     role's ``fit`` is its office's cosine to it."""
     todo = [i for i, found in enumerate(entities) if any(wanted(e) for e in found)]
     parsed = dict(zip(todo, reader.tag([texts[i] for i in todo]), strict=True))

@@ -29,6 +29,7 @@ from __future__ import annotations
 from typing import Any, Literal, NamedTuple, Protocol
 
 from qa.entities import SpacyCache
+from qa.roles import asked_office
 
 __all__ = [
     "Frame",
@@ -46,11 +47,13 @@ Frame = Literal["present", "past", "any"]
 
 
 class QuestionParse(NamedTuple):
-    """What the parser reads of a question: its main clause's tense (:func:`main_tense`)
-    and the wh-words opening its subordinate clauses (:func:`subordinate_wh`)."""
+    """What the parser reads of a question: its main clause's tense (:func:`main_tense`),
+    the wh-words opening its subordinate clauses (:func:`subordinate_wh`) and the office a
+    who-question asks about (:func:`qa.roles.asked_office`)."""
 
     tense: Tense
     subordinate: tuple[tuple[int, int], ...] = ()
+    office: str | None = None
 
 
 class TenseReader(Protocol):
@@ -119,7 +122,7 @@ def subordinate_wh(doc: Any) -> tuple[tuple[int, int], ...]:
 
 class SpacyTense(SpacyCache[QuestionParse]):
     """spaCy's tagger and parser (no NER), shared with the noun chunker, with a bounded
-    cache: one parse of a question gives its tense and its subordinate wh-words."""
+    cache: one parse of a question gives all of :class:`QuestionParse`."""
 
     exclude = ("ner", "lemmatizer")
 
@@ -127,7 +130,7 @@ class SpacyTense(SpacyCache[QuestionParse]):
         super().__init__(capacity)
 
     def _extract(self, doc: Any) -> QuestionParse:
-        return QuestionParse(main_tense(doc), subordinate_wh(doc))
+        return QuestionParse(main_tense(doc), subordinate_wh(doc), asked_office(doc))
 
     def read(self, question: str) -> QuestionParse:
         return self.tag([question])[0]

@@ -14,8 +14,9 @@ from qa.compose import Holds, Policy, compose
 from qa.entities import Entity, EntityTagger
 from qa.evidence import Evidence, answer_cue
 from qa.question import QuestionInfo, analyze
-from qa.roles import OfficeReader, Role, TitleReader, best, role_scores
+from qa.roles import Role, TitleReader, best, role_scores
 from qa.snapshot import Sentence, Snapshot
+from qa.timeframe import SpacyTense
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +192,7 @@ def _holds(
     ],
 )
 def test_the_office_a_question_asks_about(question: str, office: str | None) -> None:
-    assert OfficeReader().tag([question])[0] == office
+    assert SpacyTense().read(question).office == office
 
 
 def test_a_past_period_is_answered_by_the_holder_of_the_office_asked_about(
@@ -205,7 +206,7 @@ def test_a_past_period_is_answered_by_the_holder_of_the_office_asked_about(
     q = analyze("Who was Valdoria's prime minister when the floods struck in January 2024?")
     assert q.frame == "past"
     evidence = _evidence(q, sentences, 0.64, period=1.0)
-    office = OfficeReader().tag([q.text])[0]
+    office = SpacyTense().read(q.text).office
     assert office == "prime minister"
     asked = real_embedder.embed([office])[0]  # type: ignore[attr-defined]
     # the foreign minister's title carries the question's place and is as close to it as
