@@ -125,11 +125,15 @@ def counted_words(question: str) -> list[str]:
     return [] if any(w in _GENERIC_COUNT for w in words) else words
 
 
+MIN_DENSE = 0.45
+"""A sentence sharing no word with the question must reach this cosine to be on its topic."""
+
+
 def unanswered(
     q: QuestionInfo,
     chosen: Sequence[Evidence],
     usable: Sequence[Evidence] = (),
-    min_dense: float = 0.45,
+    min_dense: float = MIN_DENSE,
     unnamed_margin: float = 0.30,
     idf: Callable[[str], float] | None = None,
 ) -> str | None:
@@ -221,4 +225,4 @@ def _names_all(names: Sequence[str], text: str) -> bool:
     return True
 
 
-__all__ = ["counted_words", "head_noun", "topic_words", "unanswered"]
+__all__ = ["MIN_DENSE", "counted_words", "head_noun", "topic_words", "unanswered"]

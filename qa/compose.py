@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from index.types import Article
-from qa.answerable import asked_for, unanswered
+from qa.answerable import MIN_DENSE, asked_for, unanswered
 from qa.entities import Entity
 from qa.evidence import Evidence
 from qa.question import QuestionInfo, content_terms, entities, stem, tokens
@@ -274,18 +274,17 @@ def holders(
         and (q.frame != "past" or e.period >= 1.0)
         and not e.sentence.text.rstrip().endswith("?")
     ]
-    titled = holds([e.sentence.text for e in dated])
 
-    def answers(e: Evidence, roles: Sequence[Role]) -> bool:
-        # a title this close to the question says the sentence is on its topic, though it
-        # shares no word with it ("X's CEO Linda Yaccarino" for "the top executive of X")
-        if best(roles).sim >= policy.role_min:
-            return unanswered(q, [replace(e, cue=1.0)], idf=snap.idf, min_dense=0.0) is None
-        return unanswered(q, [replace(e, cue=1.0)], idf=snap.idf) is None
+    def alone(e: Evidence, min_dense: float = MIN_DENSE) -> bool:
+        return unanswered(q, [replace(e, cue=1.0)], idf=snap.idf, min_dense=min_dense) is None
 
+    # answering on their own; a title reaching ``role_min`` passes the topic test for its
+    # sentence, though it shares no word with the question ("X's CEO Linda Yaccarino" for
+    # "the top executive of X"), so the sentences failing only that test are parsed too
+    answering = [e for e in dated if alone(e, min_dense=0.0)]
     pool, found = [], []
-    for e, roles in zip(dated, titled, strict=True):
-        if answers(e, roles):
+    for e, roles in zip(answering, holds([e.sentence.text for e in answering]), strict=True):
+        if best(roles).sim >= policy.role_min or alone(e):
             pool.append(e)
             found.append(roles)
     top = max((best(roles).sim for roles in found), default=0.0)
@@ -369,12 +368,8 @@ def compose(
     # a holder's title vouches that it names who is asked about, beside any description
     # (and a timeline under it is history: its earlier holders need not name theirs as well)
     against = (chosen[:1] if layout == "timeline" else chosen) if holder is not None else usable
-    if decided:
-        missing = None
-    elif holder is not None:  # its title vouches for the topic too (see holders)
-        missing = unanswered(q, chosen, against, idf=snap.idf, min_dense=0.0)
-    else:
-        missing = unanswered(q, chosen, against, idf=snap.idf)
+    min_dense = 0.0 if holder is not None else MIN_DENSE  # its title vouches for the topic
+    missing = None if decided else unanswered(q, chosen, against, min_dense, idf=snap.idf)
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for
         # "who", the thing for "what sentence", ...): quoting them would not answer
