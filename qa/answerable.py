@@ -149,9 +149,12 @@ def unanswered(
         return asked
     if asked and _described_not_named(chosen, usable, unnamed_margin):
         return asked
-    if _MONEY_ASKED.search(q.text) and not any(_MONEY.search(e.sentence.text) for e in chosen):
+    money = bool(_MONEY_ASKED.search(q.text))
+    if money and not any(_MONEY.search(e.sentence.text) for e in chosen):
         return "how much money"
-    counted = counted_words(q.text) if q.qtype == "how_many" else []
+    # "how much money / funding ...": the amount above is the count; "$134 million" need
+    # not say "money"
+    counted = counted_words(q.text) if q.qtype == "how_many" and not money else []
     if counted and not any(
         e.cue == 1.0 and any(_mentions(w, e.sentence.text) for w in counted) for e in chosen
     ):

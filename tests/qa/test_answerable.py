@@ -125,6 +125,17 @@ def test_how_much_money_needs_an_amount_of_money() -> None:
     assert unanswered(q, [also]) is None
 
 
+def test_an_amount_of_money_answers_how_much_money_without_the_word() -> None:
+    q = analyze("How much money did the city spend to repave Harbor Road?")
+    spent = ev(q.text, "Officials said the city spent $3.4 million on the Harbor Road works.")
+    assert unanswered(q, [spent]) is None
+    funding = analyze("How much funding was awarded to clean the Lowport river?")
+    grant = ev(funding.text, "The agency awarded $12 million to clean the Lowport river.")
+    assert unanswered(funding, [grant]) is None
+    vague = ev(q.text, "The city spent months repaving Harbor Road.")  # no amount: refused
+    assert unanswered(q, [vague]) is not None
+
+
 def test_the_refusal_names_what_is_missing() -> None:
     body = "The general is due to stand trial this month. Prosecutors filed new charges."
     article = make_article("a", body)
