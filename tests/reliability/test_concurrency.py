@@ -7,6 +7,7 @@ import logging
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -109,11 +110,21 @@ def assert_snapshot_whole(snap: Snapshot, versions: dict[str, list[Article]]) ->
 
 
 class SlowInIndexer(FakeEmbedder):
-    """Embeds slowly only in the indexing thread, so indexing takes a while."""
+    """In the indexing thread, embeds only once ``ready()`` says so (or ``patience`` seconds
+    have passed): indexing is held mid-work until answering has shown it goes on beside it,
+    however fast or slow the machine is. Answering that waited for the indexer would never
+    make ``ready()`` true, and the test's count of answers during indexing fails."""
+
+    def __init__(self, patience: float = 60.0) -> None:
+        super().__init__()
+        self.patience = patience
+        self.ready: Callable[[], bool] = lambda: True
 
     def embed(self, texts: Any) -> np.ndarray:
         if threading.current_thread().name == "indexer":
-            time.sleep(0.1)
+            deadline = time.monotonic() + self.patience
+            while not self.ready() and time.monotonic() < deadline:
+                time.sleep(0.01)
         return super().embed(texts)
 
 
@@ -165,7 +176,8 @@ def test_indexing_while_answering_keeps_answering_and_never_shows_half_an_articl
     corpus = write_corpus(tmp_path / "corpus", TINY_CORPUS)
     write_corpus(corpus, {"lake": long_story("lake", 1)})
     settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", embed_batch_size=4)
-    bot = Assistant(settings, embedder=SlowInIndexer())
+    embedder = SlowInIndexer()
+    bot = Assistant(settings, embedder=embedder)
     old = bot.snapshot().articles
     versions: dict[str, list[Article]] = {aid: [a] for aid, a in old.items()}
     questions = [
@@ -209,6 +221,8 @@ def test_indexing_while_answering_keeps_answering_and_never_shows_half_an_articl
     while not finished:  # answers are flowing before indexing starts
         time.sleep(0.01)
     result: list[Any] = []
+    before = len(finished)
+    embedder.ready = lambda: len(finished) >= before + 3  # the indexer waits mid-work for them
     indexer = threading.Thread(
         target=lambda: result.append(bot.add_article(pasted, filename="glacier.txt")),
         name="indexer",
