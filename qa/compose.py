@@ -331,6 +331,7 @@ def compose(
     decided: bool | None = None,
     names: Callable[[Sequence[str]], list[bool]] | None = None,
     holds: Holds | None = None,
+    earlier: Sequence[Evidence] = (),
 ) -> Composed:
     """Turn scored evidence into an answer, a timeline, or a plain refusal.
 
@@ -344,12 +345,20 @@ def compose(
     answers from the best sentence even when no sentence reaches ``policy.threshold``
     (which then only admits the extra sentences); with a decision the hand-written
     answerability checks are not applied.
+
+    ``earlier``: the question searched again among the articles older than a present-time
+    lead naming the role's holder (by ``Assistant``): their titled names join the
+    timeline's candidates, since the search that found the lead favours its wording and
+    the newest articles and may reach no earlier holder.
     """
     usable = [e for e in evidence if e.score >= policy.threshold]
     floor = policy.period_floor * policy.threshold
     held, others = (
         ([], []) if holds is None or q.frame == "any" else holders(snap, q, evidence, holds, policy)
     )
+    if earlier and holds is not None and q.frame == "present":
+        near, far = holders(snap, q, earlier, holds, policy)
+        others = [*others, *near, *far]
     # "in July 2022": the period's own reports may lead, when something is on topic: a
     # sentence above the threshold, or one of the period naming the role's holder
     if q.frame == "past" and (usable or any(h.evidence.score >= floor for h in held)):
@@ -446,5 +455,6 @@ def _abstain(
 
 
 __all__ = [
-    "Composed", "Policy", "citation_for", "compose", "display", "holders", "related_from_hits",
+    "Composed", "Policy", "citation_for", "compose", "display", "holders",
+    "related_from_hits",
 ]  # fmt: skip

@@ -99,18 +99,22 @@ class TitleReader(SpacyCache[tuple[Modifiers, ...]]):
         """The titles of the entity at ``[start, end)``, each as its words (char offset,
         word): each group of modifiers of its words, without the words that are part of it;
         or, when the parser made the name hang on its title ("Orbis's *CEO* Dana Holt"),
-        that word with its other modifiers."""
+        that word with its other modifiers. A group on both sides of the name is two titles
+        ("Senate Majority Leader Chuck Schumer, D-N.Y.," parsed as one subtree): a title
+        stands before the name or after it."""
         out: list[Words] = []
         for m in mods:
             if start <= m.start < end:
-                for group in m.groups:
-                    words = tuple((at, w) for at, w in group if not start <= at < end)
-                    if words:
-                        out.append(words)
+                out += [w for group in m.groups for w in _sides(group, start, end) if w]
             elif any(start <= at < end for group in m.groups for at, _ in group):
-                others = [(at, w) for group in m.groups for at, w in group if not start <= at < end]
-                out.append(tuple(sorted([(m.start, m.word), *others])))
+                words = [(m.start, m.word), *(w for group in m.groups for w in group)]
+                out += [w for w in _sides(sorted(words), start, end) if w]
         return out
+
+
+def _sides(words: Sequence[tuple[int, str]], start: int, end: int) -> tuple[Words, Words]:
+    """The words before the name at ``[start, end)`` and those after it."""
+    return (tuple(w for w in words if w[0] < start), tuple(w for w in words if w[0] >= end))
 
 
 def asked_office(doc: Any) -> str | None:

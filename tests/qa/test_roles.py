@@ -48,6 +48,12 @@ def _titles(reader: TitleReader, text: str, name: str) -> list[str]:
             "former Prime Minister",
         ),
         ("Orbis's CEO Dana Holt said revenue fell.", "Dana Holt", "Orbis's CEO"),
+        (  # parsed as one subtree around the name (a real page's sentence): two titles
+            "Democrats, including Senate Majority Leader Chuck Schumer, D-N.Y., have "
+            "promised to bring up a series of votes.",
+            "Chuck Schumer",
+            "Senate Majority Leader",
+        ),
         (
             "Lina Maar has been Valdoria's prime minister since 2022.",
             "Lina Maar",

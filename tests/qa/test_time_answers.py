@@ -470,3 +470,60 @@ def test_only_a_present_tense_question_reads_titles(port_bot: Assistant) -> None
         )
         is None
     )
+
+
+SENATE = [
+    make_article(
+        "senate-2016",
+        "Senate Majority Leader Ada Brun, of the Green party, said the budget vote would wait "
+        "until spring. Valdoria's farmers welcomed the delay.",
+        title="Valdorian budget vote delayed",
+        published="2016-05-02",
+    ),
+    *(  # newer reports, each naming the majority leader with the question's words
+        make_article(
+            f"senate-2025-{month:02d}",
+            f"Senate Majority Leader John Miller said on {day} that the {topic} bill of the "
+            f"Valdorian Senate would pass before {season}.",
+            title=f"Valdorian Senate to vote on the {topic} bill",
+            published=f"2025-{month:02d}-10",
+        )
+        for month, day, topic, season in zip(
+            range(1, 13),
+            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] * 2,
+            [
+                "ferry",
+                "harbour",
+                "fishing",
+                "forestry",
+                "railway",
+                "pension",
+                "school",
+                "water",
+                "tax",
+                "road",
+                "grain",
+                "wool",
+            ],
+            ["winter", "the election", "the harvest", "the recess"] * 3,
+            strict=True,
+        )
+    ),
+]
+
+
+def test_a_timeline_reaches_the_earlier_holder_in_articles_the_search_did_not_read(
+    tmp_path: Path, real_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the question's search reads the best four chunks (and the newest articles): newer
+    # reports of the lead's holder use its words as much as the 2016 one naming the holder
+    # before her; the timeline under the lead comes from searches of ever older articles
+    bot = with_settings(_bot(tmp_path, SENATE, real_embedder), read_chunks=4)
+    question = "Who is the majority leader of the Valdorian Senate now?"
+    answer = bot.ask(question)
+    assert answer.citations[0].article_id == "senate-2025-12", answer.text
+    assert "Earlier reports:\n- 2 May 2016: Senate Majority Leader Ada Brun" in answer.text, (
+        answer.text
+    )
+    monkeypatch.setattr(Assistant, "_earlier", lambda *args: [])
+    assert "Ada Brun" not in bot.ask(question).text  # the question's own search alone
