@@ -205,8 +205,12 @@ def place_stems(entities: Sequence[Entity]) -> frozenset[str]:
     )
 
 
-def _kin(form: str, place: str) -> bool:
-    """``form`` is the adjective of ``place`` by its letters (stems)."""
+def is_kin(form: str, place: str) -> bool:
+    """``form`` is the adjective of ``place`` by its letters (stems).
+
+    >>> is_kin("syrian", "syria"), is_kin("australian", "austria")
+    (True, False)
+    """
     if len(form) <= len(place) or len(form) - len(place) > KIN_SUFFIX:
         return False
     return form.startswith(place) or (len(place) >= 5 and form.startswith(place[:-1]))
@@ -231,7 +235,7 @@ def kin_forms(names: frozenset[str], text: str) -> dict[str, str]:
         if st in names or st in out:
             continue
         for name in names:
-            if _kin(st, name):  # the sentence's word is the longer form
+            if is_kin(st, name):  # the sentence's word is the longer form
                 out[st] = name
                 break
     return out
@@ -247,14 +251,14 @@ def is_headline(text: str) -> bool:
 
 
 def _names_kin(haystack_folded: str, place: str) -> bool:
-    """The folded text holds an adjective of ``place`` (a stem) by :func:`_kin`, the rule
+    """The folded text holds an adjective of ``place`` (a stem) by :func:`is_kin`, the rule
     :func:`kin_forms` reads sentences with; a substring test first, so most texts are never
     split into words."""
     shortest = place[:-1] if len(place) >= 5 else place
     if shortest not in haystack_folded:
         return False
     words = re.findall(rf"\b{re.escape(shortest)}\w*", haystack_folded)
-    return any(_kin(stem(w), place) for w in words)
+    return any(is_kin(stem(w), place) for w in words)
 
 
 def missing_entities(

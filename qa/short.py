@@ -39,7 +39,9 @@ import numpy as np
 
 from index.errors import ModelMissing
 from qa.entities import Entity
-from qa.question import STOPWORDS, fold
+from qa.evidence import is_kin
+from qa.question import STOPWORDS, fold, stem
+from qa.roles import PLACE_LABELS
 from qa.types import ShortAnswer
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "ShortModel",
     "candidate_features",
     "candidates",
+    "named_by_question",
     "offered",
     "pair_text",
     "pick_short",
@@ -129,22 +132,67 @@ def offered(
     return ents
 
 
+_LETTERS = re.compile(r"[^A-Za-z]")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+|and\s+|the\s+)*[A-Z][a-z]+)+")
+_SMALL = frozenset({"of", "and", "the"})
+
+
+def named_by_question(name: str, question: str, label: str = "") -> bool:
+    """Whether a candidate is something the question names itself, in another form: its
+    words are the question's by their stems ("voted" for "vote", "foods" for "food"), or
+    it is a place (``label`` one of spaCy's place labels) whose adjective the question uses
+    ("Syria" for "Syrian"; "SpaceX" is no place of "spacewalk"); or it abbreviates the
+    question's words ("U.S." for "US", "IOC" for "International Olympic Committee", "Fed"
+    for "Federal Reserve").
+
+    >>> named_by_question("arrest", "A judge was arrested for doing what?")
+    True
+    >>> named_by_question("Syria", "Strikes in support of which Syrian group?", "GPE")
+    True
+    >>> named_by_question("SpaceX", "Which company tried the first commercial spacewalk?", "ORG")
+    False
+    >>> [named_by_question(n, "Who leads the International Olympic Committee in the US?")
+    ...  for n in ("IOC", "U.S.", "Kirsty Coventry")]
+    [True, True, False]
+    >>> named_by_question("Fed", "Did the Federal Reserve cut rates?")
+    True
+    """
+    asked = {stem(w) for w in _words(question)}
+    own = {stem(w) for w in _words(name)}
+    place = label in PLACE_LABELS
+    if own and all(w in asked or (place and any(is_kin(q, w) for q in asked)) for w in own):
+        return True
+    letters = _LETTERS.sub("", name)
+    if len(letters) < 2:
+        return False
+    words = re.findall(r"[A-Za-z]+", question)
+    if letters.isupper():
+        runs = ("".join(w[0] for w in r.split() if w not in _SMALL)
+                for r in _CAPITALISED_RUN.findall(question))  # fmt: skip
+        return letters in words or letters in runs
+    return (
+        name == letters
+        and len(letters) >= 3
+        and letters[0].isupper()
+        and any(w != letters and w.startswith(letters) and w[0].isupper() for w in words)
+    )
+
+
 def candidates(
     question: str, cited: Sequence[tuple[int, int, str, Sequence[Entity]]]
 ) -> list[Candidate]:
-    """Entities of the cited sentences that the question does not already name, without a
-    trailing possessive ("New York's" -> "New York").
+    """Entities of the cited sentences that the question does not already name (in any
+    form: :func:`named_by_question`), without a trailing possessive ("New York's" -> "New
+    York").
 
     ``cited``: (citation number, offset of the sentence in its source text, sentence text,
     its entities with offsets into the sentence).
     """
-    qwords = _words(question)
     out = []
     for n, offset, text, ents in cited:
         for e in ents:
             name = _POSSESSIVE.sub("", e.text).rstrip() or e.text
-            words = _words(name)
-            if not words or words <= qwords:
+            if not _words(name) or named_by_question(name, question, e.label):
                 continue
             start = offset + e.start
             out.append(Candidate(name, e.label, n, start, start + len(name), text))

@@ -36,6 +36,30 @@ def test_entities_the_question_names_are_not_answers() -> None:
     assert [c.text for c in cands] == ["Microsoft"]
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        # another form of a question word, a place of the question's adjective, an acronym
+        ("How many senators voted against the Harbor Act?", "The vote was 51 to 49."),
+        ("Which Valdorian minority group did the army protect?", "In Valdoria, the Kesh people protested."),
+        ("Who chairs the Northern Fishing Council?", "NFC chair Ada Brun spoke."),
+        ("Did the Federal Reserve cut rates in June?", "Lena Ortiz of the Fed voted no."),
+    ],
+)
+def test_what_the_question_names_in_another_form_is_no_answer(
+    question: str, sentence: str
+) -> None:
+    # spaCy's real entities and noun chunks: the only candidate left is the new name
+    from qa.entities import NounChunker
+
+    ents = EntityTagger().tag([sentence])[0]
+    chunks = NounChunker().tag([sentence])[0]
+    found = {c.text for c in candidates(question, [(1, 0, sentence, (*ents, *chunks))])}
+    asked = {"vote", "Valdoria", "NFC", "Fed"}
+    assert not found & asked, found
+    assert found & {"51", "49", "Kesh", "Ada Brun", "Lena Ortiz"}, found
+
+
 def test_a_possessive_is_no_part_of_the_short_answer() -> None:
     body = "Crowds filled New York's streets."
     at = body.index("New York's")
