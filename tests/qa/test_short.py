@@ -41,14 +41,15 @@ def test_entities_the_question_names_are_not_answers() -> None:
     [
         # another form of a question word, a place of the question's adjective, an acronym
         ("How many senators voted against the Harbor Act?", "The vote was 51 to 49."),
-        ("Which Valdorian minority group did the army protect?", "In Valdoria, the Kesh people protested."),
+        (
+            "Which Valdorian minority group did the army protect?",
+            "In Valdoria, the Kesh people protested.",
+        ),
         ("Who chairs the Northern Fishing Council?", "NFC chair Ada Brun spoke."),
         ("Did the Federal Reserve cut rates in June?", "Lena Ortiz of the Fed voted no."),
     ],
 )
-def test_what_the_question_names_in_another_form_is_no_answer(
-    question: str, sentence: str
-) -> None:
+def test_what_the_question_names_in_another_form_is_no_answer(question: str, sentence: str) -> None:
     # spaCy's real entities and noun chunks: the only candidate left is the new name
     from qa.entities import NounChunker
 
