@@ -208,13 +208,18 @@ def _pick(
                 key=lambda e: -date(e),
             )
 
-            def changed(e: Evidence) -> bool:  # another name in the office, another answer
-                name = mates.get(id(e))
-                if lead is None or name is None:
-                    return differ(q, best, e)
-                return not set(tokens(name)) & set(tokens(lead.name.text))
+            def other(a: Evidence, e: Evidence) -> bool:  # another name, another answer
+                mine, theirs = mates.get(id(e)), mates.get(id(a))
+                if lead is None or mine is None or theirs is None:
+                    return differ(q, a, e)
+                return not set(tokens(mine)) & set(tokens(theirs))
 
-            older = [e for e in by_date if date(e) < date(best) and changed(e)]
+            if lead is not None:
+                mates[id(best)] = lead.name.text
+            older: list[Evidence] = []  # each earlier answer once, by its newest report
+            for e in by_date:
+                if date(e) < date(best) and all(other(k, e) for k in [best, *older]):
+                    older.append(e)
             if older:
                 return [best, *older[: policy.max_sentences - 1]], "timeline"
     elif q.qtype in _TYPED and date(best) and alone(best):

@@ -527,3 +527,25 @@ def test_a_timeline_reaches_the_earlier_holder_in_articles_the_search_did_not_re
     )
     monkeypatch.setattr(Assistant, "_earlier", lambda *args: [])
     assert "Ada Brun" not in bot.ask(question).text  # the question's own search alone
+
+
+def test_a_timeline_shows_each_earlier_holder_once_by_the_newest_report(
+    tmp_path: Path, real_embedder: object
+) -> None:
+    # a new holder in 2026 above twelve 2025 reports of John Miller and one of Ada Brun:
+    # the two slots under the lead go to two earlier holders, not to Miller twice
+    newest = make_article(
+        "senate-2026",
+        "The new Senate Majority Leader, Nora Vale, opened the session of the Valdorian Senate "
+        "on Monday.",
+        title="Valdorian Senate opens",
+        published="2026-01-12",
+    )
+    bot = _bot(tmp_path, [*SENATE, newest], real_embedder)
+    answer = bot.ask("Who is the majority leader of the Valdorian Senate now?")
+    assert answer.citations[0].article_id == "senate-2026", answer.text
+    earlier = answer.text.split("Earlier reports:\n")[1].splitlines()
+    assert [line[:40] for line in earlier] == [
+        "- 10 Dec 2025: Senate Majority Leader Jo",
+        "- 2 May 2016: Senate Majority Leader Ada",
+    ], answer.text
