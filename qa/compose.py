@@ -154,7 +154,8 @@ def _pick(
 
     * present time: among the sentences that answer (the answerer's own check, on each
       alone) within ``latest_band`` of the best, the newest article's leads; older
-      articles' different answers follow as a dated timeline; ``held`` (sentences naming
+      articles' different answers follow as a dated timeline, each once (by its newest
+      report); ``held`` (sentences naming
       the holder of the role asked about, :func:`holders`), when there are any, choose the
       lead instead, and an older sentence naming someone in the lead's office (of ``held``
       or ``others``) stands for its article in the timeline;
