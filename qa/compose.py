@@ -45,6 +45,7 @@ class Policy:
     role_min: float = 0.55  # a question about a role: a title this close to the question ...
     role_margin: float = 0.15  # ... and titles this near the closest count as naming the holder
     role_read: int = 24  # ... among this many of the best sentences
+    role_newest: int = 2  # ... and every read sentence of the 2 newest articles (present time)
     office_min: float = 0.90  # an older name's office (title less places) this close to the lead's
     conflict_band: float = 0.90  # no time given: another date's answer this close is shown too
     period_floor: float = 0.85  # a past period: its sentences count from this share of threshold
@@ -134,6 +135,11 @@ def _answer_words(q: QuestionInfo, text: str) -> frozenset[str]:
     return frozenset(w for w in found if w not in asked and stem(w) not in asked)
 
 
+def _bare(text: str) -> set[str]:
+    """A text's folded words without a possessive ("Trump's" -> "trump")."""
+    return {w.removesuffix("'s") for w in tokens(text)}
+
+
 def differ(q: QuestionInfo, a: Evidence, b: Evidence) -> bool:
     """Whether two answering sentences give different answers: their names and numbers
     beyond the question overlap by less than half (both must name something)."""
@@ -157,8 +163,9 @@ def _pick(
       articles' different answers follow as a dated timeline, each once (by its newest
       report); ``held`` (sentences naming
       the holder of the role asked about, :func:`holders`), when there are any, choose the
-      lead instead, and an older sentence naming someone in the lead's office (of ``held``
-      or ``others``) stands for its article in the timeline;
+      lead instead, an older sentence naming someone in the lead's office (of ``held``
+      or ``others``) stands for its article in the timeline, and one naming the lead's
+      holder untitled (by the last word of the name) is no earlier answer;
     * a past period: a sentence from the period leads when one answers (the best of the
       ``held``, when there are any);
     * any time: the best leads; when an answer of another date within ``conflict_band``
@@ -211,12 +218,17 @@ def _pick(
 
             def other(a: Evidence, e: Evidence) -> bool:  # another name, another answer
                 mine, theirs = mates.get(id(e)), mates.get(id(a))
+                if lead is not None and mine is None and surname in _bare(e.sentence.text):
+                    return False  # naming the lead's holder, untitled: the same answer
                 if lead is None or mine is None or theirs is None:
                     return differ(q, a, e)
                 return not set(tokens(mine)) & set(tokens(theirs))
 
+            surname = ""  # the lead holder's last name ("trump" of "Donald Trump")
             if lead is not None:
                 mates[id(best)] = lead.name.text
+                words = tokens(lead.name.text)
+                surname = words[-1].removesuffix("'s") if words else ""
             older: list[Evidence] = []  # each earlier answer once, by its newest report
             for e in by_date:
                 if date(e) < date(best) and all(other(k, e) for k in [best, *older]):
@@ -260,7 +272,9 @@ def holders(
 ) -> tuple[list[Holder], list[Holder]]:
     """The sentences naming the holder of the role asked about: of dated articles (an
     undated one has no "newest" to offer), of the question's period when it has one, among
-    the best ``role_read`` of ``evidence`` whatever their score, statements (not questions),
+    the best ``role_read`` of ``evidence`` whatever their score (for the present, also every
+    read sentence of the ``role_newest`` newest articles: whoever holds a role now may be
+    named in passing in a sentence about something else), statements (not questions),
     answering on their own (the titled entity is the name a who-question asks for, so a
     Title Case line, which gets no name cue from capitals, may name the holder too),
     whose entity's title is within ``role_margin`` of the title closest to the question,
@@ -272,10 +286,15 @@ def holders(
     sentence to a name closer to it): one of them may hold the lead's office, further from
     the question only by its wording ("Prime Minister Fumio Kishida" beside "Japan's foreign
     minister" for "Who is Japan's prime minister?")."""
+    read = list(evidence[: policy.role_read])
+    if q.frame == "present" and policy.role_newest:
+        newest = sorted({_sort(snap, e) for e in evidence if _sort(snap, e)})[-policy.role_newest :]
+        inside = {id(e) for e in read}
+        read += [e for e in evidence if id(e) not in inside and _sort(snap, e) in newest]
     # dated (of the period, for a past one), and no question: a question states no holder
     dated = [
         e
-        for e in evidence[: policy.role_read]
+        for e in read
         if _sort(snap, e)
         and (q.frame != "past" or e.period >= 1.0)
         and not e.sentence.text.rstrip().endswith("?")

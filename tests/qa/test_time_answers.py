@@ -5,6 +5,7 @@ never leading a present-time answer."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -549,3 +550,42 @@ def test_a_timeline_shows_each_earlier_holder_once_by_the_newest_report(
         "- 10 Dec 2025: Senate Majority Leader Jo",
         "- 2 May 2016: Senate Majority Leader Ada",
     ], answer.text
+
+
+def test_the_newest_articles_are_read_for_titles_whatever_their_sentences_score(
+    tmp_path: Path, real_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # titles are read among the best sentences (here only the best one, an older article's
+    # about the office) and among every read sentence of the two newest articles, where
+    # "Valdorian Prime Minister Lina Maar" stands in a sentence about crime
+    import qa.assistant
+    import qa.compose
+
+    bot = _bot(tmp_path, PASSING, real_embedder)
+    question = "Who is Valdoria's prime minister?"
+    narrow = functools.partial(qa.compose.Policy, role_read=1)
+    monkeypatch.setattr(qa.assistant, "Policy", narrow)
+    answer = bot.ask(question)
+    assert answer.citations[0].article_id == "crime-2025", answer.text
+    assert answer.short is not None and answer.short.text == "Lina Maar", answer.text
+    monkeypatch.setattr(qa.assistant, "Policy", functools.partial(narrow, role_newest=0))
+    assert bot.ask(question).citations[0].article_id == "office-2023"
+
+
+def test_an_older_report_of_the_leads_holder_is_no_earlier_answer(
+    tmp_path: Path, real_embedder: object
+) -> None:
+    # 2024 names the same prime minister as the newest article, without her title and
+    # beside other names: the timeline under her shows the one before her, not her again
+    again = make_article(
+        "budget-2024",
+        "Lina Maar's government in Valdoria won the prime minister's vote in the Harbour "
+        "Council at Eastport on Monday.",
+        title="Valdoria's budget",
+        published="2024-02-05",
+    )
+    bot = _bot(tmp_path, [*SUCCESSION, again], real_embedder)
+    answer = bot.ask("Who is Valdoria's prime minister?")
+    assert answer.citations[0].article_id == "port-2025", answer.text
+    assert "Earlier reports:\n- 1 May 2023: More than 900 soldiers" in answer.text, answer.text
+    assert "5 Feb 2024" not in answer.text, answer.text
