@@ -12,8 +12,10 @@ A title is what spaCy's parser (the tagger and parser shared with the tense read
 noun chunker) hangs on the name: its compounds, adjectives and possessives before it
 ("*former* Prime Minister", "*X's* CEO"), an apposition, or the predicate of "<name> is/has
 been ..." ("Giorgia Meloni has been Italy's prime minister"). It is compared with the
-question by the embedder's cosine: "former Prime Minister" is further from "Who is the prime
-minister?" than "Prime Minister" is.
+question by the embedder's cosine. A title saying its holder has left the office ("*former*
+President", "*ex*-President", "*then*-President", "the *late* President") names no holder:
+the cosine puts "former President" only a little further from "Who currently holds the
+presidency?" than "President", and the newest such mention would lead.
 
     >>> titles = TitleReader()                                          # doctest: +SKIP
     >>> text = "He met Canadian Prime Minister Mark Carney on Tuesday."
@@ -52,6 +54,7 @@ minister"), which must not take the title further from a question naming a place
 _BEFORE = frozenset({"compound", "amod", "nmod", "poss"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _SKIP = frozenset({"DET", "PUNCT", "PRON"})
+_PAST = frozenset({"former", "ex", "late", "then"})  # a title's words saying the office was left
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,8 @@ def role_scores(
             if not wanted(e):
                 continue
             for words in reader.title_words(mods, e.start, e.end):
+                if any(w.lower() in _PAST for _, w in words):
+                    continue
                 bare = [(at, w) for at, w in words if not _in_place(at, w, spans)]
                 titles.append((i, e, _joined(words), _joined(bare or words)))
     if not titles:

@@ -101,6 +101,25 @@ def test_a_title_close_to_the_question_outscores_other_offices(
     assert float(office @ embed(["Prime Minister"])[0]) == pytest.approx(1.0, abs=1e-4)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr Holm served as finance minister to former President Ada Brun for six years.",
+        "The bridge was opened by ex-President Ada Brun in 2009.",
+        "The treaty was signed by then-President Ada Brun and two envoys.",
+    ],
+)
+def test_a_title_saying_its_holder_left_the_office_names_no_holder(
+    reader: TitleReader, real_embedder: object, text: str
+) -> None:
+    embed = real_embedder.embed  # type: ignore[attr-defined]
+    qvec = embed(["Who is Valdoria's president now?"])[0]
+    tagger = EntityTagger()
+    assert "President" in " ".join(_titles(reader, text, "Ada Brun"))  # a title is there ...
+    roles = role_scores(qvec, [text], tagger.tag([text]), _person, embed, reader)[0]
+    assert all(r.entity is None or r.entity.text != "Ada Brun" for r in roles), roles  # ... unread
+
+
 def test_another_countrys_office_is_no_title_for_a_question_naming_a_place(
     reader: TitleReader, real_embedder: object
 ) -> None:
