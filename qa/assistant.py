@@ -556,8 +556,17 @@ class Assistant:
         composed = compose(snap, q, found.evidence, found.hits, policy, found.comment_evidence,
                            found.absent, decided, names, holds)  # fmt: skip
         present = holds is not None and q.frame == "present"
+        # the lead's earlier holders, from the articles older than it; a later report of its
+        # holder, from the newer ones, leads instead ("As of" its date)
         earlier = self._earlier(snap, q, composed, question, filters, timings) if present else []
-        if earlier:  # the lead's earlier holders, from the articles older than it
+        newer = self._newer(snap, composed, question, filters, timings) if present else []
+        if newer:
+            seen = {e.sentence for e in found.evidence}
+            more = [e for e in newer if e.sentence not in seen]
+            found = replace(
+                found, evidence=sorted([*found.evidence, *more], key=lambda e: -e.score)
+            )
+        if earlier or newer:
             composed = compose(snap, q, found.evidence, found.hits, policy,
                                found.comment_evidence, found.absent, decided, names, holds,
                                earlier)  # fmt: skip
@@ -594,6 +603,36 @@ class Assistant:
         if bridged.abstained:
             return composed, found.evidence, False
         return with_bridge(snap, bridged, bridges), again.evidence, False
+
+    def _newer(
+        self,
+        snap: Snapshot,
+        composed: Composed,
+        question: str,
+        filters: Filters,
+        timings: dict[str, float],
+    ) -> list[Evidence]:
+        """The question searched again among the articles newer than a present-time answer's
+        lead that name the lead's holder: a later report of the same holder ("British Prime
+        Minister Keir Starmer called ..." of November under an August lead) that this
+        phrasing's search did not read. A newer article naming someone else under the title
+        is the first search's to find; this one only dates the answer later. Empty for other
+        answers and an undated lead."""
+        if composed.holder is None or composed.abstained or not composed.citations:
+            return []
+        lead = sort_key(composed.citations[0].published)
+        if not lead:
+            return []
+        name = fold(composed.holder.text)
+        newer = frozenset(
+            a
+            for a in filters.article_ids or snap.articles
+            if snap.article_sort.get(a, 0) > lead and name in snap.folded(a, "body")
+        )
+        if not newer:
+            return []
+        within = replace(filters, article_ids=newer)
+        return self._find(snap, question, within, filters.allow_comments, timings).evidence
 
     def _earlier(
         self,

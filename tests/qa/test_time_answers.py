@@ -589,3 +589,34 @@ def test_an_older_report_of_the_leads_holder_is_no_earlier_answer(
     assert answer.citations[0].article_id == "port-2025", answer.text
     assert "Earlier reports:\n- 1 May 2023: More than 900 soldiers" in answer.text, answer.text
     assert "5 Feb 2024" not in answer.text, answer.text
+
+
+def test_a_later_report_of_the_leads_holder_dates_the_answer(
+    tmp_path: Path, real_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the search reads one hit, the 2024 article about Valdoria's government; the 2025
+    # article names the same prime minister, with her title but not her country, in a
+    # sentence about crime, so no search for Valdoria reads it; the answer is dated by it,
+    # and the 2024 holder is not listed again as an earlier answer
+    office = make_article(
+        "office-2024",
+        "Prime Minister Lina Maar moved Valdoria's government offices on Monday. "
+        "The prime minister of Valdoria now works from the old customs house.",
+        title="Valdoria's government moves",
+        published="2024-03-04",
+    )
+    crime = make_article(
+        "crime-2025",
+        "City crime figures were disputed on Tuesday. The mayor met reporters after talks "
+        "with Prime Minister Lina Maar about policing budgets and promised more officers.",
+        title="Crime figures disputed",
+        published="2025-06-03",
+    )
+    bot = with_settings(_bot(tmp_path, [office, crime], real_embedder), read_chunks=1)
+    question = "Who is Valdoria's prime minister?"
+    answer = bot.ask(question)
+    assert answer.citations[0].article_id == "crime-2025", answer.text
+    assert "Earlier reports" not in answer.text, answer.text
+    assert answer.short is not None and answer.short.text == "Lina Maar", answer.text
+    monkeypatch.setattr(Assistant, "_newer", lambda self, *a: [])
+    assert bot.ask(question).citations[0].article_id == "office-2024"
