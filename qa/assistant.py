@@ -618,12 +618,10 @@ class Assistant:
         phrasing's search did not read. A newer article naming someone else under the title
         is the first search's to find; this one only dates the answer later. Empty for other
         answers and an undated lead."""
-        if composed.holder is None or composed.abstained or not composed.citations:
+        held = _held_lead(composed)
+        if held is None:
             return []
-        lead = sort_key(composed.citations[0].published)
-        if not lead:
-            return []
-        name = fold(composed.holder.text)
+        lead, name = held
         newer = frozenset(
             a
             for a in filters.article_ids or snap.articles
@@ -650,12 +648,10 @@ class Assistant:
         among the articles older than those (up to ``_EARLIER_SEARCHES`` searches): many
         older reports of the same holder may use the question's words more than the
         reports of the one before. Empty for other answers and an undated lead."""
-        if composed.holder is None or composed.abstained or not composed.citations:
+        held = _held_lead(composed)
+        if held is None:
             return []
-        lead = sort_key(composed.citations[0].published)
-        if not lead:
-            return []
-        name = fold(composed.holder.text)
+        lead, name = held
         folded = snap.folded
         if q.entities:
             places = place_stems(self.tagger.tag([question])[0])
@@ -974,6 +970,16 @@ which changed no figure at 3; reading the best two chunks of each article instea
 _EARLIER_SEARCHES = 3  # searches of ever older articles for a present-time lead's timeline
 
 _FOCUS_READ = 2  # ... plus the time frame's best chunks, when the question names one
+
+
+def _held_lead(composed: Composed) -> tuple[int, str] | None:
+    """(the lead's date key, its holder's folded name) of an answer led by a dated holder of
+    the role asked about, else None: what the searches for earlier and later reports start
+    from."""
+    if composed.holder is None or composed.abstained or not composed.citations:
+        return None
+    lead = sort_key(composed.citations[0].published)
+    return (lead, fold(composed.holder.text)) if lead else None
 
 
 def _naming_chunks(
