@@ -11,7 +11,7 @@ from index.chunk import chunk_article
 from index.types import Article
 from qa.question import analyze, stem
 from qa.retrieve import Filters, HybridRetriever, exact_search, rrf
-from qa.snapshot import Snapshot
+from qa.snapshot import Snapshot, _deletes
 
 
 def article(aid: str, body: str, published: str | None) -> Article:
@@ -97,6 +97,45 @@ def test_spelling_is_corrected_against_the_corpus() -> None:
     assert analyze("embasy reopned?", correct=snap.correct).terms == (stem("embassy"), "reopen")
     assert snap.correct("2013") == "2013"
     assert snap.correct("zzzzzz") == "zzzzzz"
+
+
+def _corrected_over_the_whole_vocabulary(snap: Snapshot, word: str) -> str:
+    """The correction as defined: any corpus word of 4+ letters sharing a one-deletion form
+    with ``word`` (or being one), or a corpus word ``word`` is one letter longer than; the
+    same first letter, the most frequent wins."""
+    forms = _deletes(word) | {word}
+    found = {d for d in _deletes(word) if d in snap.word_freq}
+    found |= {
+        w for w in snap.word_freq if len(w) >= 4 and w.isalpha() and (_deletes(w) | {w}) & forms
+    }
+    found = {w for w in found if w[0] == word[0] and w != word}
+    return max(sorted(found), key=lambda w: snap.word_freq[w]) if found else word
+
+
+def test_spelling_read_per_first_letter_corrects_as_the_whole_vocabulary_does() -> None:
+    body = " ".join(
+        "Ambassadors, embassies, diplomats and ministers met in Caracas, Caribbean capitals "
+        "and Bogota; sanctions, shipments, exports and explorations were discussed by "
+        f"delegations {i}."
+        for i in range(3)
+    )
+    snap = Snapshot("g", {"a": article("a", body, None)}, chunk_article(article("a", body, None)))
+    words = sorted(w for w in snap.word_freq if len(w) >= 5 and w.isalpha())
+    misspelt = {
+        variant
+        for w in words
+        for variant in (
+            w[:2] + w[3:],  # a letter dropped
+            w[:3] + "x" + w[3:],  # one added
+            w[:1] + w[2] + w[1] + w[3:],  # two swapped
+            w[:-1] + "q",  # the last one wrong
+            "z" + w[1:],  # the first one wrong: no correction begins with another letter
+        )
+    }
+    fixed = {m: snap.correct(m) for m in sorted(misspelt)}
+    assert fixed == {m: _corrected_over_the_whole_vocabulary(snap, m) for m in sorted(misspelt)}
+    assert fixed["amassadors"] == "ambassadors" and fixed["zmbassadors"] == "zmbassadors"
+    assert sum(m != c for m, c in fixed.items()) > len(words)  # most variants are corrected
 
 
 def test_exact_search_is_brute_force_within_the_filters() -> None:
