@@ -42,7 +42,6 @@ from eval.scale import write_corpus
 from index.build import sync
 from index.chunk import chunk_article, split_sentences
 from index.embed import Embedder
-from index.errors import UserError
 from index.ingest import load_corpus
 from index.store import ChunkStore, open_store
 from index.types import Chunk
@@ -453,8 +452,6 @@ def run_bench(
     from eval.bench_report import memory_per_10k, plot, profile_asks, targets
 
     if cfg.work_dir is not None:  # a folder the user names is made, not refused
-        if cfg.work_dir.exists() and not cfg.work_dir.is_dir():
-            raise UserError(f"--work-dir {cfg.work_dir} is a file: name a folder.")
         cfg.work_dir.mkdir(parents=True, exist_ok=True)
     base = settings or Settings()
     if embedder is None:

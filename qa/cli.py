@@ -33,6 +33,23 @@ class Command(NamedTuple):
     run: Callable[[argparse.Namespace], int]
 
 
+def folder(text: str) -> Path:
+    """An argparse type for a folder a command writes into: it need not exist yet (it is
+    made when needed), but neither it nor a folder above it may be a file; refused before
+    any work starts, so a long run does not fail at its end.
+
+    >>> folder("reports/new")
+    PosixPath('reports/new')
+    """
+    path = Path(text)
+    for at in (path, *path.parents):
+        if at.exists():
+            if not at.is_dir():
+                raise argparse.ArgumentTypeError(f"{at} is a file, not a folder: name a folder")
+            break
+    return path
+
+
 def make_settings(**flags: Any) -> Settings:
     """Settings from defaults, then ``QA_*`` env vars, then the flags that were given."""
     from pydantic import ValidationError
@@ -56,7 +73,7 @@ def _add_index(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
     p.add_argument("--chroma-url", help="use a Chroma server at http://host:port")
-    p.add_argument("--data-dir", type=Path, help="where the local index lives (default: .qa)")
+    p.add_argument("--data-dir", type=folder, help="where the local index lives (default: .qa)")
     p.add_argument("--chunk-tokens", type=int, help="cl100k tokens per chunk (default: 200)")
     p.add_argument("--chunk-overlap", type=int, help="overlap tokens between chunks (default: 40)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -103,7 +120,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", type=Path, help="folder of articles (default: seeds/)")
-    p.add_argument("--data-dir", type=Path, help="where the local index lives (default: .qa)")
+    p.add_argument("--data-dir", type=folder, help="where the local index lives (default: .qa)")
     p.add_argument("--chroma-url", help="use a Chroma server at http://host:port")
 
 
@@ -198,9 +215,11 @@ def _add_bench(p: argparse.ArgumentParser) -> None:
         "--no-cold-start", action="store_true", help="skip timing qa ask in a new process"
     )
     p.add_argument("--profile", action="store_true", help="profile warm asks near 10k chunks")
-    p.add_argument("--reports", type=Path, help="reports folder (default eval/reports)")
-    p.add_argument("--work-dir", type=Path, help="where temporary corpora go (default: system tmp)")
-    p.add_argument("--data-dir", type=Path, help="data dir holding the embedding cache (.qa)")
+    p.add_argument("--reports", type=folder, help="reports folder (default eval/reports)")
+    p.add_argument(
+        "--work-dir", type=folder, help="where temporary corpora go (default: system tmp)"
+    )
+    p.add_argument("--data-dir", type=folder, help="data dir holding the embedding cache (.qa)")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -251,7 +270,7 @@ def _add_eval(p: argparse.ArgumentParser) -> None:
         "--distractors", action="store_true", help="re-run with 300 ABC news articles added"
     )
     p.add_argument("--calibrate", action="store_true", help="sweep the product's abstain threshold")
-    p.add_argument("--reports", type=Path, help="reports folder (default eval/reports)")
+    p.add_argument("--reports", type=folder, help="reports folder (default eval/reports)")
     p.add_argument("--baseline", type=Path, help="baseline file (default eval/baseline.json)")
     p.add_argument("--update-baseline", action="store_true", help="record the product row")
     p.add_argument("--min-accuracy", type=float, help="exit 1 if product accuracy is below")
@@ -284,7 +303,7 @@ def _add_eval(p: argparse.ArgumentParser) -> None:
         default="text",
         help="write the pages as text files (default), Markdown with front matter, or JSONL",
     )
-    rt.add_argument("--work-dir", type=Path, help="corpora and indexes (default .qa/realtimeqa)")
+    rt.add_argument("--work-dir", type=folder, help="corpora and indexes (default .qa/realtimeqa)")
     p.add_argument(
         "--temporal",
         action="store_true",
@@ -396,7 +415,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _add_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", type=Path, help="realtimeqa folder (../shared/benchmarks/realtimeqa)")
-    p.add_argument("--out", type=Path, help="models folder (default: qa/models)")
+    p.add_argument("--out", type=folder, help="models folder (default: qa/models)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--layers", type=int, help="MiniLM layers kept (1-6)")
     p.add_argument("--max-length", type=int, help="tokens per (question, sentence) pair")

@@ -27,6 +27,7 @@ MODULES = [
     "qa.evidence",
     "qa.upload",
     "qa.settings",
+    "qa.cli",
 ]
 
 

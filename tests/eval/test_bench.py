@@ -20,7 +20,6 @@ from eval.bench_search import exact_top_k, recall_at_k, summarize
 from eval.scale import load_sources, write_corpus
 from index.chunk import chunk_article
 from index.config import IndexSettings
-from index.errors import UserError
 from index.ingest import load_corpus
 from qa.cli import build_parser
 from qa.settings import Settings
@@ -148,15 +147,6 @@ def test_bench_runs_end_to_end_and_writes_its_report(tmp_path: Path) -> None:
     assert indexing["vectors_from_cache"] is True
     assert indexing["last_uncached"]["index_chunks_per_s"] > 0
     assert "cache" in format_tables(again)
-
-
-def test_a_work_dir_that_is_a_file_is_refused_by_name(tmp_path: Path) -> None:
-    taken = tmp_path / "taken"
-    taken.write_text("mine", encoding="utf-8")
-    config = BenchConfig(sizes=(150,), reports_dir=tmp_path / "reports", work_dir=taken)
-    with pytest.raises(UserError, match="is a file"):
-        run_bench(config, Settings(data_dir=tmp_path / "data"), FakeEmbedder())
-    assert taken.read_text(encoding="utf-8") == "mine" and not (tmp_path / "reports").exists()
 
 
 def test_cli_parses_bench_sizes() -> None:
