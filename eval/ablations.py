@@ -58,7 +58,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "intervals": [("qa.assistant.parse_interval", _none)],
         "answerability": [("qa.compose.unanswered", _none)],
         "absent": [("qa.assistant.missing_entities", lambda *_: ())],
-        "focus": [("qa.assistant._focus", _none)],
+        "focus": [("qa.assistant.focus", _none)],
         "titles": [("qa.question.alternatives", lambda *_: ())],
         "cues": [("qa.evidence.answer_cue", lambda *_: 0.5)],
         "surnames": [("qa.evidence.surnames", lambda *_: {})],
@@ -66,7 +66,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "tie": [("qa.evidence.tie", lambda *_, **__: 0.0)],
         "kin": [("qa.evidence.kin_forms", lambda *_: {})],
         "typed": [("qa.assistant.TYPED_TYPES", frozenset())],
-        "newest": [("qa.assistant.NEWEST_NAMING", 0)],
+        "newest": [("qa.focus.NEWEST_NAMING", 0)],
         "rerank": [("qa.assistant.reorder", lambda _q, evidence, *_: list(evidence))],
         "roles": [("qa.compose.holders", lambda *_, **__: ([], []))],
     }

@@ -16,14 +16,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from index.config import set_offline_env
-from index.errors import IndexCorrupt
 from qa.bridge import Bridge, find_bridge, find_clause_bridge, with_bridge
 from qa.compose import Composed, Holds, Policy, compose
 from qa.conversation import Turn, resolve_followup
@@ -38,13 +36,14 @@ from qa.evidence import (
     score_evidence,
     typed_cue,
 )
+from qa.focus import FOCUS_READ, focus, frame_found, merge, names_all, naming_chunks
 from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interval
 from qa.question import QuestionInfo, analyze, fold
 from qa.ranking import reorder
 from qa.retrieve import Filters, HybridRetriever
 from qa.roles import PLACE_LABELS, Role, TitleReader, role_scores
 from qa.settings import Mode, Settings
-from qa.snapshot import Snapshot
+from qa.snapshot import Snapshot, read_snapshot
 from qa.timeref import human_date, sort_key
 from qa.types import Answer, Hit, ShortAnswer
 
@@ -228,7 +227,7 @@ class Assistant:
             if self._snapshot is None or self._snapshot.generation != generation:
                 t0 = time.perf_counter()
                 exact = store.count() <= self.settings.exact_search_max_chunks
-                self._snapshot = _consistent_snapshot(store, exact)
+                self._snapshot = read_snapshot(store, exact)
                 log.info("loaded index snapshot in %.0f ms", (time.perf_counter() - t0) * 1000)
             return self._snapshot
 
@@ -656,9 +655,7 @@ class Assistant:
         if q.entities:
             places = place_stems(self.tagger.tag([question])[0])
             about = frozenset(
-                a
-                for a in filters.article_ids or snap.articles
-                if not missing_entities(q, folded(a, "body"), places)
+                a for a in filters.article_ids or snap.articles if names_all(snap, q, a, places)
             )
             if not about:
                 return []
@@ -728,18 +725,18 @@ class Assistant:
         retriever = self._retriever()
         kinds = ("body", "comment") if comments else ("body",)
         hits = retriever.search(snap, q.search_terms, qvec, filters, kinds)
-        focus = _focus(snap, q, filters, places)
+        focused_on = focus(snap, q, filters, places)
         read = hits[: self.settings.read_chunks]
-        if focus is not None:
-            focused = retriever.search(snap, q.search_terms, qvec, focus, kinds)
-            hits = _merge(hits, focused)
+        if focused_on is not None:
+            focused = retriever.search(snap, q.search_terms, qvec, focused_on, kinds)
+            hits = merge(hits, focused)
             # the answerer reads the top chunks, and the time frame's best ones in any case
             read = hits[: self.settings.read_chunks]
             inside = {h.chunk_id for h in read}
-            read += [h for h in focused[:_FOCUS_READ] if h.chunk_id not in inside]
-            read += _naming_chunks(q, focused, {h.chunk_id for h in read}, places)
+            read += [h for h in focused[:FOCUS_READ] if h.chunk_id not in inside]
+            read += naming_chunks(q, focused, {h.chunk_id for h in read}, places)
         if q.frame in ("present", "past"):  # the articles of the time frame search finds
-            read += _frame_found(snap, q, hits, {h.chunk_id for h in read}, places)
+            read += frame_found(snap, q, hits, {h.chunk_id for h in read}, places)
         has_comments = not snap.chunk_is_body.all()
         comment_hits = (
             retriever.search(snap, q.search_terms, qvec, filters, ("comment",))
@@ -886,90 +883,7 @@ def _searching_ms(timings: dict[str, float]) -> float:
     )
 
 
-def _consistent_snapshot(store: ChunkStore, exact: bool = True, attempts: int = 50) -> Snapshot:
-    """A snapshot whose every chunk slices its article exactly, read while syncs may run.
-
-    Articles and chunks are two reads; a sync that switches an article between them would
-    pair one version's text with another's chunks (or chunks with no article), so such a
-    read is retried until both come from one state of the index. With ``exact`` the chunk
-    vectors come too (for exact search in memory); sentence vectors are read from the
-    indexer's files of the live article versions.
-    """
-    for attempt in range(attempts):
-        generation = store.generation()
-        live = store.live()
-        articles, chunks = store.articles(), store.live_chunks()
-        whole = all(
-            c.article_id in articles
-            and (articles[c.article_id].body if c.kind == "body" else
-                 articles[c.article_id].comments_text)[c.start : c.end] == c.text
-            for c in chunks
-        )  # fmt: skip
-        vectors = None
-        if exact and whole:
-            by_id = store.live_vectors()
-            whole = all(c.id in by_id for c in chunks)
-            if whole and chunks:
-                vectors = np.stack([by_id[c.id] for c in chunks])
-        if whole and store.generation() == generation:
-            files = store.sentence_files
-            sentences = {}
-            if files is not None:
-                for aid in articles:
-                    matrix = files.read(live[aid].article_hash) if aid in live else None
-                    if matrix is not None and matrix.fits(articles[aid]):
-                        sentences[aid] = matrix
-            return Snapshot(generation, articles, chunks, vectors, sentences)
-        time.sleep(0.01 * (attempt + 1))
-    raise IndexCorrupt(
-        f"The index at {store.location} has passages that do not match their articles. "
-        "Rebuild it with: qa index seeds/ --rebuild"
-    )
-
-
-def _focus(
-    snap: Snapshot,
-    q: QuestionInfo,
-    filters: Filters,
-    places: frozenset[str] = frozenset(),
-    newest: int = 2,
-) -> Filters | None:
-    """Filters for a second, time-focused search, or None when the question has no time focus.
-
-    A question naming a period ("in June 2013") searches the articles dated in it; a "now"
-    question searches the ``newest`` dated articles; a present-time who-question naming
-    something ("Who is Canada's prime minister?") searches the ``NEWEST_NAMING`` newest
-    dated articles that name it (whoever holds a role is whoever the newest reports about
-    its place name). Their best chunks join the candidates, so the right article is scored
-    even when other articles use the same words more often.
-    """
-    naming = q.frame == "present" and q.qtype == "who" and bool(q.entities) and q.period is None
-    if q.period is None and not q.wants_latest and not naming:
-        return None
-    allowed = filters.article_ids
-    ids: set[str] = set()
-    if q.period is not None:
-        lo, hi = q.period
-        ids |= {aid for aid in snap.dated_between(lo, hi) if not allowed or aid in allowed}
-    if q.wants_latest:  # "now", or "since"/"later" after a named period: the newest too
-        latest = (aid for aid in snap.newest_first if not allowed or aid in allowed)
-        ids |= set(islice(latest, newest))
-    if naming:
-        about = (a for a in snap.newest_first if (not allowed or a in allowed)
-                 and not missing_entities(q, snap.folded(a, "body"), places))  # fmt: skip
-        ids |= set(islice(about, NEWEST_NAMING))
-    return replace(filters, article_ids=frozenset(ids)) if ids else None
-
-
-NEWEST_NAMING = 3
-"""How many of the newest articles naming a present-time who-question's subject the focused
-search covers (temporal set, all present-time phrasings right: 0 -> 0.411, 1 -> 0.429,
-2 -> 0.446, 3 -> 0.482, 5 -> 0.464, measured before the restriction to who-questions,
-which changed no figure at 3; reading the best two chunks of each article instead: 0.446)."""
-
 _EARLIER_SEARCHES = 3  # searches of ever older articles for a present-time lead's timeline
-
-_FOCUS_READ = 2  # ... plus the time frame's best chunks, when the question names one
 
 
 def _held_lead(composed: Composed) -> tuple[int, str] | None:
@@ -980,61 +894,6 @@ def _held_lead(composed: Composed) -> tuple[int, str] | None:
         return None
     lead = sort_key(composed.citations[0].published)
     return (lead, fold(composed.holder.text)) if lead else None
-
-
-def _naming_chunks(
-    q: QuestionInfo, focused: Sequence[Hit], inside: set[str], places: frozenset[str]
-) -> list[Hit]:
-    """The best chunk of each article of the focused search that names everything the
-    question names (a place by its adjective too), unless one such chunk of it is read
-    already: an article chosen because it names Canada is read where it names Canada
-    ("... met Tuesday with Canadian Prime Minister Mark Carney"), not only where it uses
-    the question's other words."""
-    if not q.entities:
-        return []
-    out: dict[str, Hit | None] = {}
-    for h in focused:
-        if h.article_id not in out and not missing_entities(q, fold(h.text), places):
-            out[h.article_id] = None if h.chunk_id in inside else h
-    return [h for h in out.values() if h is not None]
-
-
-_NEWEST_FOUND = 3  # the newest (or in-period) articles among the hits ...
-_NEWEST_AMONG = 30  # ... of this many
-
-
-def _frame_found(
-    snap: Snapshot,
-    q: QuestionInfo,
-    hits: Sequence[Hit],
-    inside: set[str],
-    places: frozenset[str] = frozenset(),
-) -> list[Hit]:
-    """The best two unread hits of each of the newest dated articles among the top hits
-    (present time), or of the articles dated in the question's period among them (past),
-    of those that name everything the question names: the answer leads with such an
-    article when one answers, and it need not be the one that uses the question's words
-    most."""
-    best: dict[str, list[Hit]] = {}
-    for h in hits[:_NEWEST_AMONG]:
-        unread = best.setdefault(h.article_id, [])
-        if h.chunk_id not in inside:
-            unread.append(h)
-    keys = snap.article_sort
-    with_date = (a for a in best if keys.get(a))
-    about = (a for a in with_date if not missing_entities(q, snap.folded(a, "body"), places))
-    dated = sorted(about, key=lambda a: -keys[a])  # the articles naming what the question names
-    if q.frame == "past" and q.period is not None:
-        lo, hi = q.period
-        dated = [a for a in dated if lo - 99 <= keys[a] <= hi]
-    return [h for a in dated[:_NEWEST_FOUND] for h in best[a][:2]]
-
-
-def _merge(first: list[Hit], extra: list[Hit], take: int = 4) -> list[Hit]:
-    """``first`` plus up to ``take`` of ``extra`` not already in it, interleaved near the top."""
-    seen = {h.chunk_id for h in first}
-    added = [h for h in extra if h.chunk_id not in seen][:take]
-    return [*first[:4], *added, *first[4:]]
 
 
 def with_settings(assistant: Assistant, **changes: Any) -> Assistant:

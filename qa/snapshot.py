@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import bm25s
 import numpy as np
 
 from index.chunk import split_sentences
+from index.errors import IndexCorrupt
 from index.sentvec import KINDS, SentenceMatrix
 from index.types import Article, Chunk
 from qa.question import content_terms, content_words, fold, stem
 from qa.timeref import CALENDAR_WORDS, sort_key
+
+if TYPE_CHECKING:
+    from index.store import ChunkStore
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -253,3 +259,44 @@ class Snapshot:
 def _deletes(term: str) -> set[str]:
     """All strings one deletion away: ``sorted(_deletes("abc")) == ["ab", "ac", "bc"]``."""
     return {term[:i] + term[i + 1 :] for i in range(len(term))}
+
+
+def read_snapshot(store: ChunkStore, exact: bool = True, attempts: int = 50) -> Snapshot:
+    """A snapshot whose every chunk slices its article exactly, read while syncs may run.
+
+    Articles and chunks are two reads; a sync that switches an article between them would
+    pair one version's text with another's chunks (or chunks with no article), so such a
+    read is retried until both come from one state of the index. With ``exact`` the chunk
+    vectors come too (for exact search in memory); sentence vectors are read from the
+    indexer's files of the live article versions.
+    """
+    for attempt in range(attempts):
+        generation = store.generation()
+        live = store.live()
+        articles, chunks = store.articles(), store.live_chunks()
+        whole = all(
+            c.article_id in articles
+            and (articles[c.article_id].body if c.kind == "body" else
+                 articles[c.article_id].comments_text)[c.start : c.end] == c.text
+            for c in chunks
+        )  # fmt: skip
+        vectors = None
+        if exact and whole:
+            by_id = store.live_vectors()
+            whole = all(c.id in by_id for c in chunks)
+            if whole and chunks:
+                vectors = np.stack([by_id[c.id] for c in chunks])
+        if whole and store.generation() == generation:
+            files = store.sentence_files
+            sentences = {}
+            if files is not None:
+                for aid in articles:
+                    matrix = files.read(live[aid].article_hash) if aid in live else None
+                    if matrix is not None and matrix.fits(articles[aid]):
+                        sentences[aid] = matrix
+            return Snapshot(generation, articles, chunks, vectors, sentences)
+        time.sleep(0.01 * (attempt + 1))
+    raise IndexCorrupt(
+        f"The index at {store.location} has passages that do not match their articles. "
+        "Rebuild it with: qa index seeds/ --rebuild"
+    )

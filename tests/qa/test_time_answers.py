@@ -220,14 +220,14 @@ def test_a_present_time_question_reads_the_newest_articles_naming_its_subject(
 ) -> None:
     # search ranks the festival report below the forty older ones (they use the question's
     # words most), yet the newest article naming Lowport is read, and its holder leads
-    import qa.assistant
+    import qa.focus
 
     bot = _bot(tmp_path, HARBOUR, real_embedder)
     question = "Who is the harbour master of Lowport?"
     answer = bot.ask(question)
     assert answer.citations[0].article_id == "festival-2025", answer.text
     assert "Nora Lind" in answer.text.split("Earlier reports:")[0], answer.text
-    monkeypatch.setattr(qa.assistant, "NEWEST_NAMING", 0)  # without it: the older holder
+    monkeypatch.setattr(qa.focus, "NEWEST_NAMING", 0)  # without it: the older holder
     assert bot.ask(question).citations[0].article_id != "festival-2025"
 
 
@@ -320,7 +320,7 @@ def test_a_newest_article_is_read_where_it_names_the_questions_place(
     answer = bot.ask(question)
     assert answer.citations[0].article_id == "fair-2025", answer.text
     assert answer.short is not None and answer.short.text == "Lina Maar", answer.text
-    monkeypatch.setattr(qa.assistant, "_naming_chunks", lambda *_, **__: [])
+    monkeypatch.setattr(qa.assistant, "naming_chunks", lambda *_, **__: [])
     assert bot.ask(question).citations[0].article_id != "fair-2025"
 
 
