@@ -341,6 +341,7 @@ class Assistant:
         filters = Filters.build(since, until, articles, comments)
 
         snap = self.snapshot()
+        _known_articles(snap, filters)
         found = self._find(snap, resolved, filters, comments, timings, asked=True)
         q = found.q
 
@@ -880,6 +881,23 @@ def _ms(start: float) -> float:
 def _searching_ms(timings: dict[str, float]) -> float:
     return sum(
         timings.get(k, 0.0) for k in ("frame", "embed_query", "search", "evidence", "rerank")
+    )
+
+
+def _known_articles(snap: Snapshot, filters: Filters) -> None:
+    """Refuse article ids the index lacks (a mistyped id would restrict the search to
+    nothing, and the answer would read as if the articles did not say), naming the
+    closest ids it has."""
+    from difflib import get_close_matches
+
+    unknown = sorted((filters.article_ids or frozenset()) - snap.articles.keys())
+    if not unknown:
+        return
+    near = get_close_matches(unknown[0], list(snap.articles), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(near)}?" if near else ""
+    raise ValueError(
+        f"No article with id {', '.join(unknown)} in the index (an id is the article's file "
+        f"name without its extension).{hint}"
     )
 
 

@@ -120,6 +120,9 @@ def test_date_and_article_filters(seed_bot: Assistant) -> None:
     assert {c.article_id for c in (*b.citations, *b.related)} <= {KERRY}
     with pytest.raises(ValueError, match="ISO 8601"):
         seed_bot.ask("Who met Jaua?", since="last spring")
+    # a mistyped id is refused by name, with the nearest ids, not answered as "they don't say"
+    with pytest.raises(ValueError, match=f"No article with id {KERRY[:-1]} .*Did you mean {KERRY}"):
+        seed_bot.ask("Who met Jaua?", articles=[KERRY, KERRY[:-1]])
 
 
 def test_bad_questions(seed_bot: Assistant, caplog: pytest.LogCaptureFixture) -> None:
