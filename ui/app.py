@@ -361,6 +361,7 @@ def launch(
 def serve(settings: Settings, share: bool = False) -> None:
     """``qa chat``: build the Assistant and the index if missing, print the address, serve."""
     set_offline_env()
+    parse_auth(settings.auth)  # a malformed user:password is refused before the index opens
     from qa.assistant import Assistant
 
     assistant = Assistant(settings)

@@ -10,9 +10,10 @@ import pytest
 import ui.app
 from index.errors import UserError
 from index.types import Article, Chunk
+from qa.settings import Settings
 from qa.snapshot import Snapshot
 from qa.upload import UploadRefused
-from ui.app import parse_auth
+from ui.app import parse_auth, serve
 from ui.corpus import corpus_rows, corpus_summary, read_upload
 
 
@@ -77,6 +78,15 @@ def test_parse_auth() -> None:
     for bad in ("ana", ":pw", "ana:"):
         with pytest.raises(UserError, match="user:password"):
             parse_auth(bad)
+
+
+def test_qa_chat_refuses_a_bad_auth_before_opening_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(corpus_dir=tmp_path / "none", data_dir=tmp_path / "data", auth="ana")
+    with pytest.raises(UserError, match="user:password"):
+        serve(settings)
+    assert capsys.readouterr().out == "" and not (tmp_path / "data").exists()
 
 
 def test_docstring_examples() -> None:
