@@ -50,6 +50,37 @@ def folder(text: str) -> Path:
     return path
 
 
+def whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type for a whole number from ``low`` (to ``high``), refused by the parser.
+
+    >>> whole(1, 6)("3"), whole(1)("12")
+    (3, 12)
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {span} (got {value})")
+        return value
+
+    return parse
+
+
+def positive(text: str) -> float:
+    """An argparse type for a number above 0 (a learning rate)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0 (got {text})")
+    return value
+
+
 def make_settings(**flags: Any) -> Settings:
     """Settings from defaults, then ``QA_*`` env vars, then the flags that were given."""
     from pydantic import ValidationError
@@ -207,8 +238,10 @@ def _add_bench(p: argparse.ArgumentParser) -> None:
         default=(1000, 10000),
         help="corpus sizes in chunks, comma-separated (default 1000,10000; 50000 is slow)",
     )
-    p.add_argument("--queries", type=int, default=30, help="timed questions per size (30)")
-    p.add_argument("--recall-queries", type=int, default=100, help="queries for recall@10 (100)")
+    p.add_argument("--queries", type=whole(1), default=30, help="timed questions per size (30)")
+    p.add_argument(
+        "--recall-queries", type=whole(1), default=100, help="queries for recall@10 (100)"
+    )
     p.add_argument("--chroma-server", action="store_true", help="also bench a local chroma run")
     p.add_argument("--no-naive", action="store_true", help="skip the naive llama-index pipeline")
     p.add_argument(
@@ -417,12 +450,16 @@ def _add_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", type=Path, help="realtimeqa folder (../shared/benchmarks/realtimeqa)")
     p.add_argument("--out", type=folder, help="models folder (default: qa/models)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
-    p.add_argument("--layers", type=int, help="MiniLM layers kept (1-6)")
-    p.add_argument("--max-length", type=int, help="tokens per (question, sentence) pair")
-    p.add_argument("--epochs", type=int, help="passes over the train questions")
-    p.add_argument("--negatives", type=int, help="mined negatives per question")
-    p.add_argument("--lr", type=float, help="peak learning rate")
-    p.add_argument("--limit", type=int, help="first N answerable train questions (quick runs)")
+    p.add_argument("--layers", type=whole(1, 6), help="MiniLM layers kept (1-6)")
+    p.add_argument("--max-length", type=whole(16), help="tokens per (question, sentence) pair")
+    p.add_argument("--epochs", type=whole(1), help="passes over the train questions")
+    p.add_argument("--negatives", type=whole(1), help="mined negatives per question")
+    p.add_argument("--lr", type=positive, help="peak learning rate")
+    p.add_argument(
+        "--limit",
+        type=whole(1),
+        help="first N answerable train questions (quick runs; needs --out)",
+    )
     p.add_argument("--no-dev", action="store_true", help="skip the dev figures in the card")
     p.add_argument(
         "--parts",
@@ -456,6 +493,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     from qa.rerank import SHIPPED_RANKER
 
     data = args.data or DEFAULT_DATA
+    if args.limit is not None and args.out is None and not args.probe:
+        raise UserError(
+            "--limit trains trial models on part of the data: give them a folder with --out "
+            "(without it they would replace the shipped models in qa/models)."
+        )
     out = args.out / "evidence-ranker" if args.out else SHIPPED_RANKER
     if args.probe:
         from eval.ranker_probe import format_rows, probe
