@@ -341,7 +341,8 @@ def score_evidence(
             if before is not None:
                 prev = prev | frozenset(kin_forms(places, before.text).values())
         if surname:
-            have, prev = _full_names(have, surname), _full_names(prev, surname)
+            have = _full_names(have, surname, s.text)
+            prev = _full_names(prev, surname, before.text) if before is not None else prev
         lex = sum(w if t in have else 0.5 * w * (t in prev) for t, w in weights_idf.items())
         lexical = lex / total if qterms else 0.0
         cue = answer_cue(q, s.text, qf)
@@ -436,10 +437,47 @@ def surnames(q: QuestionInfo) -> dict[str, str]:
     return out
 
 
-def _full_names(terms: frozenset[str], surname: dict[str, str]) -> frozenset[str]:
-    """``terms`` plus the other words of each question name whose surname they contain."""
-    extra = {word for word, last in surname.items() if last in terms}
+def _full_names(terms: frozenset[str], surname: dict[str, str], text: str) -> frozenset[str]:
+    """``terms`` (of ``text``) plus the other words of each question name whose surname
+    ``text`` gives as that person's (:func:`own_surname`)."""
+    extra = {
+        word
+        for word, last in surname.items()
+        if last in terms and own_surname(text, last, frozenset(surname))
+    }
     return terms | extra if extra else terms
+
+
+def own_surname(text: str, last: str, given: frozenset[str]) -> bool:
+    """Whether ``text`` names the surname ``last`` (a stem) with no other name before it:
+    alone, after a lower-case word, or after one of the question's ``given`` names (stems).
+    "Jorge Rodriguez" is another Rodriguez than the question's Delcy Rodriguez.
+
+    >>> own_surname("Rodriguez said on Tuesday", "rodriguez", frozenset({"delci"}))
+    True
+    >>> own_surname("negotiator Jorge Rodriguez said", "rodriguez", frozenset({"delci"}))
+    False
+    """
+    words = _CAPITALISED.findall(text)
+    for i, word in enumerate(words):
+        if stem(fold(word).removesuffix("'s").removesuffix("’s")) != last:
+            continue
+        before = words[i - 1] if i else ""
+        folded = fold(before)
+        if not before[:1].isupper() or folded in _function_words() or stem(folded) in given:
+            return True  # "Whether Assad's government ...": a capitalised function word
+    return False
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """spaCy's English stop words (imported on first use: spaCy is slow to import)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+_CAPITALISED = re.compile(r"[^\W\d_][\w'’]*")
 
 
 @lru_cache(maxsize=100_000)

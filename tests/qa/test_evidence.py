@@ -37,6 +37,19 @@ def test_a_sentence_naming_a_person_by_surname_covers_the_full_name() -> None:
     assert surname.score > other.score
 
 
+def test_a_surname_after_another_given_name_is_another_person() -> None:
+    body = (
+        "Delia Ruiz chaired the mining board on Monday. "
+        "Jorge Ruiz, who leads the mining board's staff, spoke on Thursday. "
+        "Ruiz, who leads the mining board, spoke on Friday."
+    )
+    ev = scored(body, "What board does Delia Ruiz lead?")
+    own = ev["Ruiz, who leads the mining board, spoke on Friday."]
+    other = ev["Jorge Ruiz, who leads the mining board's staff, spoke on Thursday."]
+    assert own.lexical == 1.0  # "Ruiz" alone is the question's Delia Ruiz
+    assert other.lexical < own.lexical  # "Jorge Ruiz" is not, though the surname is hers
+
+
 def test_a_relative_date_inside_the_asked_period_counts_as_in_the_period() -> None:
     body = "Troops caught the general in a raid in January. The general gave a speech in March."
     ev = scored(body, "What happened to the general in January 2026?", published="2026-03")
