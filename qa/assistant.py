@@ -447,6 +447,24 @@ class Assistant:
 
         return holds
 
+    def _defines_person(self, question: str, q: QuestionInfo) -> bool:
+        """Whether a who-question asks who a person it names is ("Who is Delcy Rodriguez?"):
+        the capitalised noun "who" is equated with (spaCy's parse,
+        :func:`qa.roles.asked_office`) ends a name the question gives that spaCy's NER reads
+        as a PERSON in the question or in a plain sentence ("Delcy Rodriguez said.": in the
+        bare question the tagger misses her; "Maduro" it reads as a person only there).
+        Such a question asks for a description: no new name need answer it, no role's
+        holder leads it, and no name is its short answer."""
+        if q.qtype != "who":
+            return False
+        office = self.tenses.read(question).office
+        head = office.split()[-1] if office else ""
+        names = [n for n in q.entities if head[:1].isupper() and head in n.split()]
+        if not names:
+            return False
+        read = self.tagger.tag([question, f"{names[0]} said."])
+        return any(e.label == "PERSON" and head in e.text.split() for ents in read for e in ents)
+
     def _kinds_named(
         self, question: str
     ) -> Callable[[Sequence[str]], list[tuple[float, bool]]] | None:
@@ -547,11 +565,11 @@ class Assistant:
         Returns (answer, the evidence it used, whether it was computed from dates)."""
         q = found.q
         decided = None if decision is None else decision.answer
-        names = self._names_asked(question)
+        names = None if q.qtype == "describe" else self._names_asked(question)
         # who holds a role now (present tense) or held it in a period (past tense); not
         # yes/no ("Has Washington since appointed ...?"), nor a past main clause with a later
         # "now" ("Which leader did Trump say in 2019 ..., and was he later ...?")
-        role = q.frame != "any" and q.qtype != "yesno"
+        role = q.frame != "any" and q.qtype not in ("yesno", "describe")
         holds = self._holds_role(question, q.frame == "past") if role else None
         composed = compose(snap, q, found.evidence, found.hits, policy, found.comment_evidence,
                            found.absent, decided, names, holds)  # fmt: skip
@@ -713,6 +731,8 @@ class Assistant:
         t = time.perf_counter()
         parse = self.tenses.read(text)
         q = analyze(text, snap.correct, parse.tense, snap.now, parse.subordinate)
+        if self._defines_person(text, q):  # "Who is Delcy Rodriguez?": a description answers
+            q = replace(q, qtype="describe", alternatives=())
         timings["frame"] = timings.get("frame", 0.0) + _ms(t)
         typed = not self.learned
         # "Japanese" counts for Japan (the learned combiner was fit without it, as below)
@@ -867,7 +887,7 @@ the ranker"): which/what, where and how many; who and when lose seed answers wit
 DECIDE_SENTENCES = 3
 """The top sentences whose entities the decision reads (spaCy runs on these only)."""
 
-NO_SHORT = frozenset({"yesno", "why", "how"})
+NO_SHORT = frozenset({"yesno", "why", "how", "describe"})
 """Question types whose answer is a clause, not an entity: no short answer."""
 
 SHORT_SUPPORT = 24

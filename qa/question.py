@@ -32,7 +32,11 @@ from qa.timeref import CALENDAR_WORDS, MONTHS, resolve_relative, sort_key
 _STEMMER = snowballstemmer.stemmer("english")
 _STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps per-call state
 
-QType = Literal["who", "when", "where", "how_many", "why", "how", "what", "yesno", "other"]
+QType = Literal[
+    "who", "when", "where", "how_many", "why", "how", "what", "yesno", "other", "describe"
+]  # fmt: skip
+"""``describe``: "Who is Delcy Rodriguez?", a who-question about a person it names (set by
+``Assistant._find``, which reads the parse and the names: see ``_defines_person``)."""
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being

@@ -231,6 +231,22 @@ def test_a_present_time_question_reads_the_newest_articles_naming_its_subject(
     assert bot.ask(question).citations[0].article_id != "festival-2025"
 
 
+def test_who_a_named_person_is_is_answered_by_what_the_articles_call_them(
+    port_bot: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Who is Elena Voss?" asks what she is: the sentences calling her the port authority's
+    # chair answer it, though they give no name the question lacks (the check a who-question
+    # asking for a name makes), and no other person's name is its short answer
+    answer = port_bot.ask("Who is Elena Voss?")
+    assert not answer.abstained, answer.text
+    assert "Elena Voss" in answer.citations[0].quote and "chair" in answer.citations[0].quote
+    assert answer.short is None
+    # a who-question about a role, in the same corpus, still asks for its holder's name
+    assert port_bot.ask("Who is the harbour master of Lowport?").short is not None
+    monkeypatch.setattr(Assistant, "_defines_person", lambda self, *a: False)
+    assert port_bot.ask("Who is Elena Voss?").abstained
+
+
 def _veldana_reports(years: range) -> list[Article]:
     """Older reports on Veldana's prime minister, naming Veldana by its name, one a year."""
     return [
