@@ -298,7 +298,8 @@ class Assistant:
             return self._vectors
 
     def _clean_question(self, question: str) -> tuple[str, list[str]]:
-        if not isinstance(question, str) or not question.strip():
+        if not isinstance(question, str) or not any(c.isalnum() for c in question):
+            # "", "   ", "?!": nothing to search for
             raise ValueError("The question is empty: type a question about the articles.")
         text = " ".join(question.split())
         notes: list[str] = []

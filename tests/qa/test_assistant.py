@@ -126,7 +126,7 @@ def test_date_and_article_filters(seed_bot: Assistant) -> None:
 
 
 def test_bad_questions(seed_bot: Assistant, caplog: pytest.LogCaptureFixture) -> None:
-    for empty in ("", "   \n\t "):
+    for empty in ("", "   \n\t ", "  ?! "):
         with pytest.raises(ValueError, match="empty"):
             seed_bot.ask(empty)
     long = "Who met Elías Jaua in Guatemala? " + "please " * 3000
