@@ -50,6 +50,26 @@ def folder(text: str) -> Path:
     return path
 
 
+def baseline_file(text: str) -> Path:
+    """An argparse type for ``--baseline``: a file that need not exist yet (the run writes
+    it with ``--update-baseline``), but one that exists must be a JSON object, or the run
+    would compare with nothing and say so only in a log line."""
+    import json
+
+    path = Path(text)
+    if path.exists():
+        try:
+            ok = isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            ok = False
+        if not ok:
+            raise argparse.ArgumentTypeError(
+                f"{text} is not a baseline (a JSON file written by --update-baseline): "
+                "fix it, delete it, or name another file"
+            )
+    return path
+
+
 def whole(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type for a whole number from ``low`` (to ``high``), refused by the parser.
 
@@ -304,7 +324,9 @@ def _add_eval(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--calibrate", action="store_true", help="sweep the product's abstain threshold")
     p.add_argument("--reports", type=folder, help="reports folder (default eval/reports)")
-    p.add_argument("--baseline", type=Path, help="baseline file (default eval/baseline.json)")
+    p.add_argument(
+        "--baseline", type=baseline_file, help="baseline file (default eval/baseline.json)"
+    )
     p.add_argument("--update-baseline", action="store_true", help="record the product row")
     p.add_argument("--min-accuracy", type=float, help="exit 1 if product accuracy is below")
     p.add_argument(

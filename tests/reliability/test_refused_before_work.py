@@ -1,8 +1,8 @@
 """Flags that would spoil a long run are refused before any work starts: a folder a command
 writes into (``--data-dir``, ``--reports``, ``--work-dir``, ``--out``) that is a file or lies
 under one (the run failed at its end for want of a place to write), numbers out of range for
-``qa train`` and ``qa bench``, and a trial training run (``--limit``) aimed at the shipped
-models."""
+``qa train`` and ``qa bench``, a ``--baseline`` that is no baseline (the run compared with
+nothing), and a trial training run (``--limit``) aimed at the shipped models."""
 
 from __future__ import annotations
 
@@ -55,13 +55,16 @@ def test_a_folder_to_be_made_or_already_there_is_accepted(tmp_path: Path) -> Non
         (["train", "--lr", "-1"], "must be above 0 (got -1)"),
         (["train", "--limit", "0"], "must be at least 1 (got 0)"),
         (["bench", "--queries", "0"], "must be at least 1 (got 0)"),
+        (["eval", "--baseline", "{file}"], "is not a baseline"),
     ],
 )
-def test_numbers_out_of_range_are_refused_by_the_parser(
-    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+def test_flags_out_of_range_are_refused_by_the_parser(
+    tmp_path: Path, argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    notes = tmp_path / "notes.txt"  # a file that is no baseline
+    notes.write_text("mine", encoding="utf-8")
     with pytest.raises(SystemExit) as stop:
-        main(argv)
+        main([a.format(file=notes) for a in argv])
     assert stop.value.code == 2 and says in capsys.readouterr().err
 
 
