@@ -448,9 +448,9 @@ class Assistant:
 
         return holds
 
-    def _defines_person(self, question: str, q: QuestionInfo) -> bool:
+    def _defines_person(self, q: QuestionInfo, office: str | None) -> bool:
         """Whether a who-question asks who a person it names is ("Who is Delcy Rodriguez?"):
-        the capitalised noun "who" is equated with (spaCy's parse,
+        the capitalised noun "who" is equated with (``office``, from spaCy's parse:
         :func:`qa.roles.asked_office`) ends a name the question gives that spaCy's NER reads
         as a PERSON in the question or in a plain sentence ("Delcy Rodriguez said.": in the
         bare question the tagger misses her; "Maduro" it reads as a person only there).
@@ -458,12 +458,11 @@ class Assistant:
         holder leads it, and no name is its short answer."""
         if q.qtype != "who":
             return False
-        office = self.tenses.read(question).office
         head = office.split()[-1] if office else ""
         names = [n for n in q.entities if head[:1].isupper() and head in n.split()]
         if not names:
             return False
-        read = self.tagger.tag([question, f"{names[0]} said."])
+        read = self.tagger.tag([q.text, f"{names[0]} said."])
         return any(e.label == "PERSON" and head in e.text.split() for ents in read for e in ents)
 
     def _kinds_named(
@@ -732,7 +731,7 @@ class Assistant:
         t = time.perf_counter()
         parse = self.tenses.read(text)
         q = analyze(text, snap.correct, parse.tense, snap.now, parse.subordinate)
-        if self._defines_person(text, q):  # "Who is Delcy Rodriguez?": a description answers
+        if self._defines_person(q, parse.office):  # "Who is Delcy Rodriguez?": a description
             q = replace(q, qtype="describe", alternatives=())
         timings["frame"] = timings.get("frame", 0.0) + _ms(t)
         typed = not self.learned
