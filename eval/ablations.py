@@ -11,6 +11,8 @@ This is measurement scaffolding for ``qa eval`` only: the product has no switch 
 ``anchors``        "... after X?": only articles from X's date on
 ``intervals``      "how long after X did Y?": two dated sentences subtracted
 ``answerability``  the checks of qa/answerable.py (a name for "who", the thing for "what X")
+``coverage``       quotes lacking most of the question's IDF-weighted words need a lead close
+                   in meaning (the whole answer's check)
 ``absent``         refusing when the question names something no article mentions
 ``focus``          the second search over the question's period / the newest articles
 ``titles``         "who runs X": a leader's title next to X stands for the verb
@@ -57,6 +59,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "anchors": [("qa.assistant.parse_anchor", _none)],
         "intervals": [("qa.assistant.parse_interval", _none)],
         "answerability": [("qa.compose.unanswered", _none)],
+        "coverage": [("qa.compose.MOSTLY_MISSING", None)],
         "absent": [("qa.assistant.missing_entities", lambda *_: ())],
         "focus": [("qa.assistant.focus", _none)],
         "titles": [("qa.question.alternatives", lambda *_: ())],
@@ -77,8 +80,8 @@ def _patches(name: str) -> list[tuple[str, Any]]:
 
 
 ABLATIONS = (
-    "bridges", "anchors", "intervals", "answerability", "absent", "focus", "titles", "cues",
-    "surnames", "period", "tie", "kin", "typed", "newest", "rerank", "roles",
+    "bridges", "anchors", "intervals", "answerability", "coverage", "absent", "focus", "titles",
+    "cues", "surnames", "period", "tie", "kin", "typed", "newest", "rerank", "roles",
 )  # fmt: skip
 REFITS = frozenset({"cues", "surnames", "titles", "period"})
 

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from index.types import Article
-from qa.answerable import MIN_DENSE, asked_for, unanswered
+from qa.answerable import MIN_DENSE, MOSTLY_MISSING, asked_for, unanswered
 from qa.entities import Entity
 from qa.evidence import Evidence
 from qa.question import QuestionInfo, content_terms, entities, stem, tokens
@@ -403,7 +403,11 @@ def compose(
     # (and a timeline under it is history: its earlier holders need not name theirs as well)
     against = (chosen[:1] if layout == "timeline" else chosen) if holder is not None else usable
     min_dense = 0.0 if holder is not None else MIN_DENSE  # its title vouches for the topic
-    missing = None if decided else unanswered(q, chosen, against, min_dense, idf=snap.idf)
+    missing = (
+        None
+        if decided
+        else unanswered(q, chosen, against, min_dense, idf=snap.idf, mostly_missing=MOSTLY_MISSING)
+    )
     if missing:
         # on topic, but the chosen sentences lack what an answer must hold (a name for
         # "who", the thing for "what sentence", ...): quoting them would not answer

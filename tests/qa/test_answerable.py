@@ -4,13 +4,20 @@ quoted as an answer; the refusal names what is missing."""
 from __future__ import annotations
 
 import doctest
+from dataclasses import replace
 
 import pytest
 from fakes import make_article
 
 import qa.answerable
 from index.chunk import chunk_article
-from qa.answerable import head_noun, topic_words, unanswered
+from qa.answerable import (
+    MOSTLY_MISSING,
+    head_noun,
+    missing_share,
+    topic_words,
+    unanswered,
+)
 from qa.compose import Policy, compose
 from qa.evidence import Evidence, answer_cue
 from qa.question import analyze
@@ -71,6 +78,21 @@ def test_a_lead_sharing_no_word_must_be_close_in_meaning() -> None:
     assert unanswered(q, [weak]) == "anything about it"
     close = ev(q.text, "Nicolas Maduro was declared the winner.", lexical=0.0, dense=0.6)
     assert unanswered(q, [close]) is None
+
+
+def test_quotes_lacking_most_of_the_question_need_a_lead_close_in_meaning() -> None:
+    q = analyze("Which best-selling author, whose novels sold millions, died this week?")
+    # one shared word ("week") of the question's many: another story of the week
+    loose = ev(q.text, "The storm will reach the coast this week.", lexical=0.1, dense=0.30)
+    assert missing_share(q, [loose], None) > MOSTLY_MISSING
+    assert unanswered(q, [loose], mostly_missing=MOSTLY_MISSING) == "anything about it"
+    assert unanswered(q, [loose]) is None  # the check is the whole answer's, asked for
+    close = replace(loose, dense=0.5)  # close in meaning: the words may differ
+    assert unanswered(q, [close], mostly_missing=MOSTLY_MISSING) is None
+    held = ev(q.text, "The best-selling author, whose novels sold millions, died on Monday.",
+              lexical=0.6, dense=0.30)  # fmt: skip
+    assert missing_share(q, [held], None) < MOSTLY_MISSING
+    assert unanswered(q, [held], mostly_missing=MOSTLY_MISSING) is None
 
 
 def test_a_topic_asked_about_must_be_in_a_chosen_sentence() -> None:
@@ -148,3 +170,21 @@ def test_the_refusal_names_what_is_missing() -> None:
     composed = compose(snap, q, evidence, [], Policy(threshold=0.5))
     assert composed.abstained and not composed.citations
     assert "none of the passages I found says what sentence" in composed.text
+
+
+def test_the_composer_refuses_quotes_that_lack_most_of_the_question() -> None:
+    from eval.ablations import ablated
+
+    body = "The storm will reach the coast this week. Schools will close on Friday."
+    article = make_article("a", body)
+    snap = Snapshot("g", {"a": article}, chunk_article(article))
+    q = analyze("Which best-selling author, whose novels sold millions, died this week?")
+    evidence = [
+        Evidence(sentence=s, score=0.9, dense=0.3, lexical=0.1, cue=0.5, context=1.0)
+        for s in snap.sentences("a", "body")
+    ]
+    composed = compose(snap, q, evidence, [], Policy(threshold=0.5))
+    assert composed.abstained and not composed.citations
+    with ablated("coverage"):  # the same evidence, the whole answer's check switched off
+        answered = compose(snap, q, evidence, [], Policy(threshold=0.5))
+    assert not answered.abstained and answered.citations
