@@ -38,13 +38,14 @@ from qa.evidence import (
 )
 from qa.focus import FOCUS_READ, focus, frame_found, merge, names_all, naming_chunks
 from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interval
-from qa.question import QuestionInfo, analyze, fold
+from qa.question import QuestionInfo, analyze, content_words, fold, stem
 from qa.ranking import reorder
-from qa.retrieve import Filters, HybridRetriever
+from qa.retrieve import Filters, HybridRetriever, bm25_search
 from qa.roles import PLACE_LABELS, Role, TitleReader, role_scores
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot, read_snapshot
 from qa.timeref import human_date, sort_key
+from qa.truecase import truecase, uncased
 from qa.types import Answer, Hit, ShortAnswer
 
 if TYPE_CHECKING:
@@ -343,6 +344,8 @@ class Assistant:
 
         snap = self.snapshot()
         _known_articles(snap, filters)
+        if uncased(resolved):  # "who is delcy rodriguez?": capitals as the articles write them
+            resolved = self._truecased(snap, resolved, filters)
         found = self._find(snap, resolved, filters, comments, timings, asked=True)
         q = found.q
 
@@ -395,6 +398,13 @@ class Assistant:
             short=short,
             confidence=None if decision is None else decision.confidence,
         )
+
+    def _truecased(self, snap: Snapshot, question: str, filters: Filters) -> str:
+        """The question with its words cased as the best BM25 passages for it write them
+        (:mod:`qa.truecase`)."""
+        terms = [stem(w) for w in content_words(question)]
+        found = bm25_search(snap, terms, TRUECASE_READ, filters.mask(snap, ("body",)))
+        return truecase(question, [snap.chunks[snap.by_id[cid]].text for cid, _ in found])
 
     def _types(self, question: str) -> dict[str, float]:
         return self.typer.predict(self._embed_query(question), question)
@@ -876,6 +886,10 @@ class Found:
     evidence: list[Evidence]
     comment_evidence: list[Evidence]
 
+
+TRUECASE_READ = 30
+"""How many of the best BM25 passages show how a question typed without capitals writes its
+words (:meth:`Assistant._truecased`)."""
 
 NAMED_MIN = 0.15
 """An entity label counts as the kind asked for from this answer-type probability."""
