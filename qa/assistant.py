@@ -23,6 +23,7 @@ import numpy as np
 
 from index.config import set_offline_env
 from qa.bridge import Bridge, find_bridge, find_clause_bridge, with_bridge
+from qa.components import Components
 from qa.compose import Composed, Holds, Policy, compose
 from qa.conversation import Turn, resolve_followup
 from qa.evidence import (
@@ -41,7 +42,7 @@ from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interv
 from qa.question import QuestionInfo, analyze, content_words, fold, stem
 from qa.ranking import reorder
 from qa.retrieve import Filters, HybridRetriever, bm25_search
-from qa.roles import PLACE_LABELS, Role, TitleReader, role_scores
+from qa.roles import PLACE_LABELS, Role, role_scores
 from qa.settings import Mode, Settings
 from qa.snapshot import Snapshot, read_snapshot
 from qa.timeref import human_date, sort_key
@@ -54,17 +55,17 @@ if TYPE_CHECKING:
     from index.store import ChunkStore
     from qa.answertype import AnswerTyper
     from qa.combine import Combiner
-    from qa.entities import Entity, EntityTagger, NounChunker
+    from qa.entities import Entity, EntityTagger
     from qa.generate import Generator
     from qa.ranking import Decision
     from qa.rerank import Reranker
-    from qa.short import Candidate, ShortModel
+    from qa.short import Candidate
     from qa.timeframe import TenseReader
 
 log = logging.getLogger(__name__)
 
 
-class Assistant:
+class Assistant(Components):
     """Grounded question answering over the indexed articles.
 
     Pass fakes or alternative backends explicitly (``embedder=``, ``store=``, ``generator=``);
@@ -87,27 +88,19 @@ class Assistant:
         tenses: TenseReader | None = None,
     ) -> None:
         set_offline_env()
-        self.settings = settings or Settings()
+        super().__init__(settings or Settings(), reranker=reranker, combiner=combiner,
+                         typer=typer, tagger=tagger, tenses=tenses)  # fmt: skip
         self._embedder = embedder
         self._store = store
         self._generator = generator
-        self._reranker = reranker
-        self._combiner = combiner
-        self._typer = typer
-        self._tagger = tagger
-        self._tenses = tenses
-        self._short_model: ShortModel | None = None
-        self._chunker: NounChunker | None = None
-        self._titles: TitleReader | None = None
         self.build_if_missing = build_if_missing
         self.weights = weights or Weights()
         self._snapshot: Snapshot | None = None
-        self._lock = threading.RLock()
         self._write_lock = threading.Lock()
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vectors: SentenceVectors | None = None
 
-    # -- components, built lazily ------------------------------------------------------------
+    # -- the index's components, built lazily (the answering models: qa/components.py) ------
     @property
     def embedder(self) -> Embedder:
         with self._lock:
@@ -136,86 +129,6 @@ class Assistant:
 
                 self._generator = get_generator(self.settings)
             return self._generator
-
-    @property
-    def learned(self) -> bool:
-        """Whether answers come from the trained ranker, combiner and decision."""
-        return self.settings.evidence_model == "learned"
-
-    @property
-    def reranker(self) -> Reranker:
-        with self._lock:
-            if self._reranker is None:
-                from qa.rerank import get_reranker
-
-                self._reranker = get_reranker(self.settings.reranker)
-            return self._reranker
-
-    @property
-    def combiner(self) -> Combiner:
-        with self._lock:
-            if self._combiner is None:
-                from qa.combine import load_combiner
-
-                self._combiner = load_combiner()
-            return self._combiner
-
-    @property
-    def typer(self) -> AnswerTyper:
-        with self._lock:
-            if self._typer is None:
-                from qa.answertype import AnswerTyper
-
-                self._typer = AnswerTyper()
-            return self._typer
-
-    @property
-    def tagger(self) -> EntityTagger:
-        with self._lock:
-            if self._tagger is None:
-                from qa.entities import EntityTagger
-
-                self._tagger = EntityTagger()
-            return self._tagger
-
-    @property
-    def chunker(self) -> NounChunker:
-        with self._lock:
-            if self._chunker is None:
-                from qa.entities import NounChunker
-
-                self._chunker = NounChunker()
-            return self._chunker
-
-    @property
-    def titles(self) -> TitleReader:
-        with self._lock:
-            if self._titles is None:
-                self._titles = TitleReader()
-            return self._titles
-
-    @property
-    def short_model(self) -> ShortModel | None:
-        """The learned short-answer candidate scorer (None: the best support wins)."""
-        if self.settings.short_model != "learned":
-            return None
-        with self._lock:
-            if self._short_model is None:
-                from qa.short import ShortModel
-
-                self._short_model = ShortModel()
-            return self._short_model
-
-    @property
-    def tenses(self) -> TenseReader:
-        """The parse of a question: its main clause's tense and its subordinate wh-words
-        (spaCy's parser; see :mod:`qa.timeframe`)."""
-        with self._lock:
-            if self._tenses is None:
-                from qa.timeframe import SpacyTense
-
-                self._tenses = SpacyTense()
-            return self._tenses
 
     def snapshot(self) -> Snapshot:
         """The current immutable view of the index (rebuilt only when the index changed)."""
