@@ -18,7 +18,7 @@ lead quote); both are fit on realtimeqa
 train by ``qa train --parts short`` (``eval/train_short.py``). ``min_score`` still decides
 whether there is a short answer at all.
 
-    >>> from qa.entities import Entity
+    >>> from qa.entities import LABELS, Entity
     >>> cands = candidates("Which company bought Acme?", [(1, 0, "Globex bought Acme.",
     ...     (Entity("Globex", "ORG", 0, 6), Entity("Acme", "ORG", 14, 18)))])
     >>> [(c.text, c.n, c.start) for c in cands]
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from index.errors import ModelMissing
-from qa.entities import Entity
+from qa.entities import LABELS, Entity
 from qa.evidence import is_kin
 from qa.question import STOPWORDS, fold, stem
 from qa.roles import PLACE_LABELS
@@ -49,10 +49,12 @@ __all__ = [
     "CHUNK_MIN",
     "DEFAULT_SHORT_MODEL",
     "FEATURES",
+    "NAMES",
     "Candidate",
     "ShortModel",
     "candidate_features",
     "candidates",
+    "fuller",
     "named_by_question",
     "offered",
     "pair_text",
@@ -318,5 +320,34 @@ def pick_short(
         return None
     if model is not None:
         best = int(np.argmax(model.scores(question, cands, rows, CE_CANDIDATES)))
-    c = cands[best]
+    c = fuller(cands[best], cands)
     return ShortAnswer(c.text, c.n, c.start, c.end, c.label, float(support_scores[best]))
+
+
+NAMES = frozenset(LABELS[: LABELS.index("LANGUAGE") + 1])
+"""spaCy's labels of names (PERSON ... LANGUAGE): the ones :func:`fuller` completes. An
+amount, a date or a noun chunk is not ("about $134 million" for "$134 million",
+"metastatic prostate cancer" for "prostate cancer": dev lost both exact matches)."""
+
+
+def fuller(best: Candidate, cands: Sequence[Candidate]) -> Candidate:
+    """The fullest mention of the chosen name among the candidates: one of the same label
+    (one of :data:`NAMES`) that ends with its words ("Mamdani" -> "Zohran Mamdani" where a
+    quote names him in full; "Commanders" -> "Washington Commanders"), the one of most
+    words, the first cited of equals; else the candidate itself.
+
+    >>> short = Candidate("Mamdani", "PERSON", 1, 40, 47)
+    >>> full = Candidate("Zohran Mamdani", "PERSON", 2, 10, 24)
+    >>> other = Candidate("Andrew Mamdani", "ORG", 2, 30, 44)
+    >>> fuller(short, [short, other, full]).text
+    'Zohran Mamdani'
+    >>> fuller(full, [short, full]).text
+    'Zohran Mamdani'
+    >>> money = Candidate("$134 million", "MONEY", 1, 0, 12)
+    >>> fuller(money, [money, Candidate("about $134 million", "MONEY", 2, 0, 18)]).text
+    '$134 million'
+    """
+    if best.label not in NAMES:
+        return best
+    longer = [c for c in cands if c.label == best.label and c.text.endswith(" " + best.text)]
+    return max(longer, key=lambda c: (len(c.text.split()), -c.n, -c.start)) if longer else best

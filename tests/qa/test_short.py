@@ -286,3 +286,18 @@ def test_the_cross_encoder_reads_only_the_candidates_the_other_features_rank_fir
     top1 = model.scores("Who won?", cands, rows, top=1)
     assert len(seen) == 1 and seen[0].startswith("Ann Lee")  # support ranks Ann Lee first
     assert np.isinf(top1).sum() == 1 and top1[int(np.argmax(top1))] == full[0]
+
+
+def test_a_surname_chosen_is_given_in_full_where_a_quote_names_it_so() -> None:
+    body = (
+        "Zohran Mamdani won the primary on Tuesday, officials said. "
+        "Mamdani thanked volunteers, and Mamdani's rival Andrew Cuomo conceded."
+    )
+    first, second = body.split(". ")
+    second_at = body.index(second)
+    cited = [_cited(second, second_at, 1), _cited(first + ".", 0, 2)]
+    cands = candidates("Who won the mayoral primary?", cited)
+    support = [("a1", second.lower(), 0.9), ("a2", first.lower(), 0.3)]
+    short = pick_short(cands, {"PERSON": 0.9}, support)
+    assert short is not None and short.text == "Zohran Mamdani" and short.n == 2
+    assert body[short.start : short.end] == short.text
