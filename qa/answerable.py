@@ -126,8 +126,9 @@ def counted_words(question: str) -> list[str]:
 
 
 MIN_DENSE = 0.45
-"""A lead sentence whose answer shares too little of the question's words
-(:data:`MOSTLY_MISSING`) must reach this cosine to be on its topic."""
+"""A lead sentence sharing no word with the question, or the lead of an answer whose quotes
+lack most of the question's words (:data:`MOSTLY_MISSING`), must reach this cosine to be on
+its topic."""
 
 MOSTLY_MISSING = 0.7
 """The share of the question's IDF-weighted words the quoted sentences may lack before the
