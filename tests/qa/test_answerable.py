@@ -158,15 +158,21 @@ def test_an_amount_of_money_answers_how_much_money_without_the_word() -> None:
     assert unanswered(q, [vague]) is not None
 
 
-def test_the_refusal_names_what_is_missing() -> None:
-    body = "The general is due to stand trial this month. Prosecutors filed new charges."
+def _article_evidence(body: str, dense: float, lexical: float) -> tuple[Snapshot, list[Evidence]]:
+    """A one-article snapshot and every sentence of it as evidence of the given scores."""
     article = make_article("a", body)
     snap = Snapshot("g", {"a": article}, chunk_article(article))
-    q = analyze("What sentence did the general get?")
     evidence = [
-        Evidence(sentence=s, score=0.9, dense=0.7, lexical=0.5, cue=0.5, context=1.0)
+        Evidence(sentence=s, score=0.9, dense=dense, lexical=lexical, cue=0.5, context=1.0)
         for s in snap.sentences("a", "body")
     ]
+    return snap, evidence
+
+
+def test_the_refusal_names_what_is_missing() -> None:
+    body = "The general is due to stand trial this month. Prosecutors filed new charges."
+    snap, evidence = _article_evidence(body, dense=0.7, lexical=0.5)
+    q = analyze("What sentence did the general get?")
     composed = compose(snap, q, evidence, [], Policy(threshold=0.5))
     assert composed.abstained and not composed.citations
     assert "none of the passages I found says what sentence" in composed.text
@@ -176,13 +182,8 @@ def test_the_composer_refuses_quotes_that_lack_most_of_the_question() -> None:
     from eval.ablations import ablated
 
     body = "The storm will reach the coast this week. Schools will close on Friday."
-    article = make_article("a", body)
-    snap = Snapshot("g", {"a": article}, chunk_article(article))
+    snap, evidence = _article_evidence(body, dense=0.3, lexical=0.1)
     q = analyze("Which best-selling author, whose novels sold millions, died this week?")
-    evidence = [
-        Evidence(sentence=s, score=0.9, dense=0.3, lexical=0.1, cue=0.5, context=1.0)
-        for s in snap.sentences("a", "body")
-    ]
     composed = compose(snap, q, evidence, [], Policy(threshold=0.5))
     assert composed.abstained and not composed.citations
     with ablated("coverage"):  # the same evidence, the whole answer's check switched off
