@@ -11,8 +11,8 @@ Each candidate sentence gets four signals, all in [0, 1]:
 
 The weighted sum, plus a bonus when the article falls in the time frame the question names
 ("in June 2013"), times penalties when the sentence lacks the asked-for kind of thing or its
-article lacks an entity the question names, is the evidence score that the answerer
-thresholds and ranks.
+article lacks an entity the question names or a figure it gives ("4,700 jobs"), is the
+evidence score that the answerer thresholds and ranks.
 """
 
 from __future__ import annotations
@@ -29,7 +29,15 @@ import numpy as np
 
 from index.embed import Embedder
 from qa.entities import Entity
-from qa.question import QuestionInfo, content_terms, content_words, fold, stem, tokens
+from qa.question import (
+    QuestionInfo,
+    content_terms,
+    content_words,
+    figure_pattern,
+    fold,
+    stem,
+    tokens,
+)
 from qa.snapshot import Sentence, Snapshot
 from qa.timeref import CALENDAR_WORDS, MONTHS, resolve_relative, sort_key
 from qa.types import Hit
@@ -44,7 +52,7 @@ class Weights:
     period: float = 0.10  # article (or sentence) inside the time frame the question names
     tie: float = 0.10  # who: a new name stands next to the question's words ("Pope Leo XIV")
     no_cue: float = 0.80  # factor when a who/when/where/how-many sentence lacks that kind of thing
-    entity_elsewhere: float = 0.85  # factor per question entity absent from the sentence's article
+    entity_elsewhere: float = 0.85  # factor per question entity or figure its article lacks
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ class Evidence:
     lexical: float
     cue: float
     context: float
-    missing_entities: tuple[str, ...] = ()
+    missing_entities: tuple[str, ...] = ()  # the question's names and figures its article lacks
     period: float = 0.0  # in_period: the time fit
     prior: float = 0.0  # the first-stage score (hand-set weights), once a ranker rescored it
     ce: float = 0.0  # the trained ranker's logit (0 when not rescored)
@@ -285,6 +293,16 @@ def missing_entities(
     return tuple(out)
 
 
+def missing_figures(q: QuestionInfo, haystack: str) -> tuple[str, ...]:
+    """The question's figures (:func:`qa.question.figures`) the haystack does not give.
+
+    >>> from qa.question import analyze
+    >>> missing_figures(analyze("Which prison will house 30,000 migrants?"), "30000 more")
+    ()
+    """
+    return tuple(f for f in q.figures if not figure_pattern(f).search(haystack))
+
+
 def score_evidence(
     snap: Snapshot,
     q: QuestionInfo,
@@ -349,8 +367,9 @@ def score_evidence(
         tied = tie(q, s.text, qf, weights_idf, places=places) if weights.tie else 0.0
         where = (s.article_id, s.kind)
         missing = absent.get(where, ())
-        if q.entities and where not in absent:
-            missing = absent[where] = missing_entities(q, snap.folded(*where), places)
+        if (q.entities or q.figures) and where not in absent:
+            text = snap.folded(*where)
+            missing = absent[where] = missing_entities(q, text, places) + missing_figures(q, text)
         period = in_period(q, art.published, s.text, dates.get(s.article_id, 0))
         score = (
             weights.dense * float(dense[i])

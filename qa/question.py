@@ -57,6 +57,7 @@ _LATEST = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
+_FIGURE = re.compile(r"(?<![\w.,\-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\w|[.,]\d)")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _CAPSPAN = re.compile(
     r"\b([A-ZÁÉÍÓÚÑÜ][\w’'.-]*(?:\s+(?:de|del|la|of|the|y|da|dos)?\s*[A-ZÁÉÍÓÚÑÜ][\w’'.-]*)*)"
@@ -100,6 +101,7 @@ class QuestionInfo:
     frame: Frame = "any"  # the present, a past period, or any time (qa.timeframe)
     # a term and the other stems that count as it ("run" -> "presid", "leader", ...)
     alternatives: tuple[tuple[str, frozenset[str]], ...] = ()
+    figures: tuple[str, ...] = ()  # amounts and counts it gives in digits (see ``figures``)
 
     @property
     def search_terms(self) -> tuple[str, ...]:
@@ -175,6 +177,41 @@ def content_terms(text: str, correct: Callable[[str], str] | None = None) -> lis
     if correct is None:
         return list(_terms(text))
     return [stem(correct(w)) for w in content_words(text)]
+
+
+def figures(text: str) -> tuple[str, ...]:
+    """The amounts and counts a question gives in digits, as written: the details that tell
+    its event from another's ("30,000 migrants", "a 6.9 magnitude earthquake"). Not a year
+    (the period reads those), not a whole number under 10 (news spells those out), not a
+    digit inside a name or an ordinal ("COVID-19", "Clade 1b", "82nd").
+
+    >>> figures("Which film won 10 Oscars in 2025, after 3 tries and a 30,000-seat 82nd gala?")
+    ('10', '30,000')
+    >>> figures("A 6.9 magnitude earthquake hit which COVID-19 region?")
+    ('6.9',)
+    """
+    out = []
+    for m in _FIGURE.finditer(text):
+        whole = m.group(1).replace(",", "")
+        if m.group(0) == whole and (int(whole) < 10 or _YEAR.fullmatch(whole)):
+            continue
+        out.append(m.group(0))
+    return tuple(dict.fromkeys(out))
+
+
+def figure_pattern(figure: str) -> re.Pattern[str]:
+    """A figure as text writes it, with or without thousands commas ("30,000" or "30000").
+
+    >>> bool(figure_pattern("30,000").search("some 30000 migrants")), bool(
+    ...     figure_pattern("6.9").search("a 6.95 quake"))
+    (True, False)
+    """
+    whole, _, frac = figure.replace(",", "").partition(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    body = ",?".join([whole, *groups]) + (r"\." + frac if frac else "")
+    return re.compile(rf"(?<![\d.,]){body}(?!\d|[.,]\d)")
 
 
 @lru_cache(maxsize=100_000)
@@ -330,6 +367,7 @@ def analyze(
         terms=terms,
         alternatives=alternatives(qtype, terms),
         entities=entities(text),
+        figures=figures(text),
         years=tuple(int(y) for y in _YEAR.findall(text)),
         wants_latest=now_word is not None,
         period=when,

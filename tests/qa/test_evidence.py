@@ -3,12 +3,14 @@ by surname after, and dates a sentence gives relative to its article's date."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from fakes import make_article
 
 from index.chunk import chunk_article
-from qa.evidence import Evidence, score_evidence
+from qa.evidence import Evidence, Weights, score_evidence
 from qa.question import analyze
 from qa.snapshot import Snapshot
 from qa.types import Hit
@@ -124,3 +126,26 @@ def test_a_which_question_prefers_the_sentence_naming_a_thing_of_the_asked_kind(
     bot = Assistant(settings, embedder=real_embedder, store=store, build_if_missing=False)  # type: ignore[arg-type]
     answer = bot.ask("Which firm won the contract for the river bridge?")
     assert answer.citations[0].quote.startswith("Harlow Steelworks will build"), answer.text
+
+
+JOB_CUTS = [  # the first is the first hit, which the retrieval rank favours
+    make_article("glenmark", "Glenmark Oil said on Tuesday it would cut 1,200 jobs worldwide."),
+    make_article("northwell", "Northwell Oil said on Tuesday it would cut 4700 jobs worldwide."),
+]
+
+
+def test_an_article_lacking_the_figure_the_question_gives_is_discounted() -> None:
+    chunks = [c for a in JOB_CUTS for c in chunk_article(a)]
+    snap = Snapshot("g", {a.id: a for a in JOB_CUTS}, chunks)
+    hits = [Hit(c.id, c.article_id, c.kind, c.text, c.start, c.end) for c in chunks]
+    question = analyze("Which oil company will cut 4,700 jobs?")
+    ev = {e.sentence.article_id: e for e in score_evidence(snap, question, None, hits, None)}
+    assert ev["glenmark"].missing_entities == ("4,700",)
+    assert ev["northwell"].missing_entities == ()  # "4700" is "4,700" written without a comma
+    unread = {  # the same question with its figure not read
+        e.sentence.article_id: e
+        for e in score_evidence(snap, replace(question, figures=()), None, hits, None)
+    }
+    discount = Weights().entity_elsewhere
+    assert ev["glenmark"].score == pytest.approx(unread["glenmark"].score * discount)
+    assert ev["northwell"].score == pytest.approx(unread["northwell"].score)

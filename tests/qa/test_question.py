@@ -81,3 +81,11 @@ def test_fold_strips_every_accent_and_keeps_the_rest() -> None:
         ).lower()
         assert fold(text) == slow
     assert fold("Elías") == "elias"
+
+
+def test_figures_are_the_amounts_and_counts_a_question_gives_in_digits() -> None:
+    q = analyze("Which oil giant will cut 4,700 jobs after a $1.5 billion loss in 2025?")
+    assert q.figures == ("4,700", "1.5")  # the year is the period's, not a figure
+    # spelled-out sizes, small counts, ordinals and digits inside names are no figures
+    assert analyze("Which team won its 3rd title in 9 years of COVID-19 rules?").figures == ()
+    assert analyze("Which city hosted the 82nd gala for 12 nights?").figures == ("12",)
