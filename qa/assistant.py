@@ -658,8 +658,8 @@ class Assistant(Components):
             q = replace(q, qtype="describe", alternatives=())
         timings["frame"] = timings.get("frame", 0.0) + _ms(t)
         typed = not self.learned
-        if not typed:  # the learned combiner was fit before figures counted as names
-            q = replace(q, figures=())
+        if not typed:  # the learned combiner was fit before figures and quotes counted as names
+            q = replace(q, figures=(), quoted=())
         # "Japanese" counts for Japan (the learned combiner was fit without it, as below)
         places = place_stems(self.tagger.tag([text])[0]) if q.entities and typed else frozenset()
         absent = missing_entities(q, snap.folded_text, places)

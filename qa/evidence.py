@@ -293,14 +293,16 @@ def missing_entities(
     return tuple(out)
 
 
-def missing_figures(q: QuestionInfo, haystack: str) -> tuple[str, ...]:
-    """The question's figures (:func:`qa.question.figures`) the haystack does not give.
+def missing_details(q: QuestionInfo, haystack_folded: str) -> tuple[str, ...]:
+    """The question's figures (:func:`qa.question.figures`) and quoted words
+    (:func:`qa.question.quoted`) the haystack does not give.
 
     >>> from qa.question import analyze
-    >>> missing_figures(analyze("Which prison will house 30,000 migrants?"), "30000 more")
-    ()
+    >>> missing_details(analyze('Who will house 30,000 in a "tent city"?'), "30000 in tents")
+    ('tent city',)
     """
-    return tuple(f for f in q.figures if not figure_pattern(f).search(haystack))
+    figures = tuple(f for f in q.figures if not figure_pattern(f).search(haystack_folded))
+    return figures + tuple(w for w in q.quoted if fold(w) not in haystack_folded)
 
 
 def score_evidence(
@@ -367,9 +369,9 @@ def score_evidence(
         tied = tie(q, s.text, qf, weights_idf, places=places) if weights.tie else 0.0
         where = (s.article_id, s.kind)
         missing = absent.get(where, ())
-        if (q.entities or q.figures) and where not in absent:
+        if (q.entities or q.figures or q.quoted) and where not in absent:
             text = snap.folded(*where)
-            missing = absent[where] = missing_entities(q, text, places) + missing_figures(q, text)
+            missing = absent[where] = missing_entities(q, text, places) + missing_details(q, text)
         period = in_period(q, art.published, s.text, dates.get(s.article_id, 0))
         score = (
             weights.dense * float(dense[i])

@@ -58,6 +58,10 @@ _LATEST = re.compile(
 )
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 _FIGURE = re.compile(r"(?<![\w.,\-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\w|[.,]\d)")
+_QUOTED = re.compile(
+    r"""(?:^|(?<=[\s(]))(?:"([^"]{2,80})"|“([^”]{2,80})”|‘([^’]{2,80})’|'([^']{2,80})')"""
+    r"(?=[\s,.?!:;)]|$)"
+)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _CAPSPAN = re.compile(
     r"\b([A-ZÁÉÍÓÚÑÜ][\w’'.-]*(?:\s+(?:de|del|la|of|the|y|da|dos)?\s*[A-ZÁÉÍÓÚÑÜ][\w’'.-]*)*)"
@@ -102,6 +106,7 @@ class QuestionInfo:
     # a term and the other stems that count as it ("run" -> "presid", "leader", ...)
     alternatives: tuple[tuple[str, frozenset[str]], ...] = ()
     figures: tuple[str, ...] = ()  # amounts and counts it gives in digits (see ``figures``)
+    quoted: tuple[str, ...] = ()  # words it quotes ('a "slimy" row'; see ``quoted``)
 
     @property
     def search_terms(self) -> tuple[str, ...]:
@@ -196,6 +201,23 @@ def figures(text: str) -> tuple[str, ...]:
         if m.group(0) == whole and (int(whole) < 10 or _YEAR.fullmatch(whole)):
             continue
         out.append(m.group(0))
+    return tuple(dict.fromkeys(out))
+
+
+def quoted(text: str) -> tuple[str, ...]:
+    """The words a question quotes (eight at most), as written: a detail the report it asks
+    about gives verbatim ('a "slimy" row', "'best in show'").
+
+    >>> quoted('Which event is in a "slimy" row after Trump’s ‘best in show’ claim?')
+    ('slimy', 'best in show')
+    >>> quoted("Which of Biden's and Trump's aides left?")
+    ()
+    """
+    out = []
+    for m in _QUOTED.finditer(text):
+        phrase = next(g for g in m.groups() if g is not None).strip(" ,.!?;:")
+        if phrase and len(phrase.split()) <= 8:
+            out.append(phrase)
     return tuple(dict.fromkeys(out))
 
 
@@ -368,6 +390,7 @@ def analyze(
         alternatives=alternatives(qtype, terms),
         entities=entities(text),
         figures=figures(text),
+        quoted=quoted(text),
         years=tuple(int(y) for y in _YEAR.findall(text)),
         wants_latest=now_word is not None,
         period=when,

@@ -130,21 +130,32 @@ def test_a_which_question_prefers_the_sentence_naming_a_thing_of_the_asked_kind(
 
 JOB_CUTS = [  # the first is the first hit, which the retrieval rank favours
     make_article("glenmark", "Glenmark Oil said on Tuesday it would cut 1,200 jobs worldwide."),
-    make_article("northwell", "Northwell Oil said on Tuesday it would cut 4700 jobs worldwide."),
+    make_article(
+        "northwell", "Northwell Oil said on Tuesday it would make “deep cuts” of 4700 jobs."
+    ),
 ]
 
 
-def test_an_article_lacking_the_figure_the_question_gives_is_discounted() -> None:
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("Which oil company will cut 4,700 jobs?", "4,700"),  # "4700" is the same figure
+        ('Which oil company will make "deep cuts" to jobs?', "deep cuts"),
+    ],
+)
+def test_an_article_lacking_a_detail_the_question_gives_is_discounted(
+    question: str, detail: str
+) -> None:
     chunks = [c for a in JOB_CUTS for c in chunk_article(a)]
     snap = Snapshot("g", {a.id: a for a in JOB_CUTS}, chunks)
     hits = [Hit(c.id, c.article_id, c.kind, c.text, c.start, c.end) for c in chunks]
-    question = analyze("Which oil company will cut 4,700 jobs?")
-    ev = {e.sentence.article_id: e for e in score_evidence(snap, question, None, hits, None)}
-    assert ev["glenmark"].missing_entities == ("4,700",)
-    assert ev["northwell"].missing_entities == ()  # "4700" is "4,700" written without a comma
-    unread = {  # the same question with its figure not read
+    q = analyze(question)
+    ev = {e.sentence.article_id: e for e in score_evidence(snap, q, None, hits, None)}
+    assert ev["glenmark"].missing_entities == (detail,)
+    assert ev["northwell"].missing_entities == ()
+    unread = {  # the same question with its details not read
         e.sentence.article_id: e
-        for e in score_evidence(snap, replace(question, figures=()), None, hits, None)
+        for e in score_evidence(snap, replace(q, figures=(), quoted=()), None, hits, None)
     }
     discount = Weights().entity_elsewhere
     assert ev["glenmark"].score == pytest.approx(unread["glenmark"].score * discount)

@@ -89,3 +89,11 @@ def test_figures_are_the_amounts_and_counts_a_question_gives_in_digits() -> None
     # spelled-out sizes, small counts, ordinals and digits inside names are no figures
     assert analyze("Which team won its 3rd title in 9 years of COVID-19 rules?").figures == ()
     assert analyze("Which city hosted the 82nd gala for 12 nights?").figures == ("12",)
+
+
+def test_quoted_words_are_the_details_a_question_gives_verbatim() -> None:
+    q = analyze('Which sport is in a "slimy" row after the ‘best in show’ prize?')
+    assert q.quoted == ("slimy", "best in show")
+    # apostrophes and possessives quote nothing
+    assert analyze("Which of Biden's and Trump's aides said 'no'?").quoted == ("no",)
+    assert analyze("Who won the players' vote in the coaches' poll?").quoted == ()
