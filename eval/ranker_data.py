@@ -34,6 +34,7 @@ __all__ = [
     "Group",
     "RankItem",
     "build_items",
+    "cross_pools",
     "make_group",
     "mine_groups",
     "overlap_ranking",
@@ -143,6 +144,42 @@ def split_holdout(
     )
 
 
+def cross_pools(items: Sequence[RankItem], pool: int) -> dict[str, tuple[str, ...]]:
+    """For each question, the ``pool`` sentences of the same week's *other* questions'
+    pages that share most of its terms and do not hold its answer: what the product reads
+    for it from the rest of a week's news (the report of another event of the same kind).
+
+    >>> a = RankItem("a", "w", "Which oil firm cut jobs?", "Acme", ("Acme cut jobs.",))
+    >>> b = RankItem("b", "w", "Who won?", "Lee", ("Zed Oil cut jobs.", "Lee won.", "Acme cut."))
+    >>> cross_pools([a, b], pool=1)["a"]
+    ('Zed Oil cut jobs.',)
+    """
+    by_week: dict[str, list[RankItem]] = {}
+    for item in items:
+        by_week.setdefault(item.week, []).append(item)
+    out: dict[str, tuple[str, ...]] = {}
+    for week_items in by_week.values():
+        sentences = list(dict.fromkeys(s for it in week_items for s in it.sentences))
+        index: dict[str, list[int]] = {}
+        for i, sent in enumerate(sentences):
+            for t in set(content_terms(sent)):
+                index.setdefault(t, []).append(i)
+        for item in week_items:
+            own = set(item.sentences)
+            counts: dict[int, int] = {}
+            for t in set(content_terms(item.question)):
+                for i in index.get(t, ()):
+                    counts[i] = counts.get(i, 0) + 1
+            ranked = sorted(counts, key=lambda i: (-counts[i], i))
+            picked = [
+                sentences[i]
+                for i in ranked
+                if sentences[i] not in own and not contains_answer(fold(sentences[i]), item.answer)
+            ]
+            out[item.id] = tuple(picked[:pool])
+    return out
+
+
 @dataclass(frozen=True)
 class Group:
     """One softmax group: ``n_pos`` answering sentences first, then the negatives."""
@@ -159,12 +196,15 @@ def make_group(
     pool: int,
     random_negatives: int,
     rng: random.Random,
+    cross: Sequence[str] = (),
+    cross_negatives: int = 0,
 ) -> Group | None:
     """A group for one question: up to ``positives`` answering sentences (those sharing most
     words with the question), then
     ``negatives`` others: ``random_negatives`` drawn from the whole page set, the rest from
     the ``pool`` best by word overlap (hard negatives). None when the question has no
-    positive or no negative."""
+    positive or no negative. ``cross_negatives`` more are drawn from ``cross`` (other
+    questions' pages: :func:`cross_pools`)."""
     if not item.positives:
         return None
     pos = set(item.positives)
@@ -179,7 +219,8 @@ def make_group(
     picked += rng.sample(rest, min(negatives - len(picked), len(rest)))
     if not picked:
         return None
-    texts = tuple(item.sentences[i] for i in [*chosen_pos, *picked])
+    others = rng.sample(list(cross), min(cross_negatives, len(cross)))
+    texts = tuple(item.sentences[i] for i in [*chosen_pos, *picked]) + tuple(others)
     return Group(item.question, texts, n_pos=len(chosen_pos))
 
 
@@ -190,14 +231,28 @@ def mine_groups(
     pool: int = 30,
     random_negatives: int = 1,
     seed: int = 0,
+    cross: Mapping[str, Sequence[str]] | None = None,
+    cross_negatives: int = 0,
 ) -> list[Group]:
     """One group per question that has a positive, negatives drawn afresh for each ``seed``
-    (one seed per epoch), in a seeded shuffled order."""
+    (one seed per epoch), in a seeded shuffled order; ``cross``: :func:`cross_pools`."""
     rng = random.Random(seed)
     groups = [
         g
         for item in items
-        if (g := make_group(item, negatives, positives, pool, random_negatives, rng)) is not None
+        if (
+            g := make_group(
+                item,
+                negatives,
+                positives,
+                pool,
+                random_negatives,
+                rng,
+                (cross or {}).get(item.id, ()),
+                cross_negatives,
+            )
+        )
+        is not None
     ]
     rng.shuffle(groups)
     return groups

@@ -37,7 +37,14 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from eval.ranker_data import Group, RankItem, build_items, mine_groups, split_holdout
+from eval.ranker_data import (
+    Group,
+    RankItem,
+    build_items,
+    cross_pools,
+    mine_groups,
+    split_holdout,
+)
 from eval.ranker_probe import ms_per_pairs, overlap_score, rerank_figures, rerank_figures_at
 from index.config import set_offline_env
 from qa.rerank import SHIPPED_RANKER, CrossEncoderReranker, base_model_path, bf16_is_fast
@@ -69,6 +76,7 @@ class TrainConfig:
     positives: int = 2  # answering sentences per group (those sharing most question words)
     pool: int = 30  # hard negatives are drawn from this many best by word overlap
     random_negatives: int = 1  # of the negatives, drawn from all the pages' sentences
+    cross_negatives: int = 0  # more, from the same week's other questions' pages (cross_pools)
     epochs: int = 3
     lr: float = 5e-5
     batch_groups: int = 4  # groups per optimizer step
@@ -205,6 +213,7 @@ def fit_model(
     _seed_everything(config.seed, config.threads)
     bf16 = bf16_is_fast() if config.bf16 is None else config.bf16
     model, tokenizer = load_base(config.layers)
+    cross = cross_pools(fit, config.pool) if config.cross_negatives else None
     epochs: list[list[Group]] = [
         mine_groups(
             fit,
@@ -213,6 +222,8 @@ def fit_model(
             config.pool,
             config.random_negatives,
             seed=config.seed * 1000 + e,
+            cross=cross,
+            cross_negatives=config.cross_negatives,
         )
         for e in range(config.epochs)
     ]

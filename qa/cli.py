@@ -476,6 +476,11 @@ def _add_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-length", type=whole(16), help="tokens per (question, sentence) pair")
     p.add_argument("--epochs", type=whole(1), help="passes over the train questions")
     p.add_argument("--negatives", type=whole(1), help="mined negatives per question")
+    p.add_argument(
+        "--cross-negatives",
+        type=whole(0),
+        help="ranker: more negatives per question from the same week's other questions' pages",
+    )
     p.add_argument("--lr", type=positive, help="peak learning rate")
     p.add_argument(
         "--limit",
@@ -532,6 +537,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "max_length": args.max_length,
         "epochs": args.epochs,
         "negatives": args.negatives,
+        "cross_negatives": args.cross_negatives,
         "lr": args.lr,
         "limit": args.limit,
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from eval.ranker_data import RankItem, build_items, mine_groups, split_holdout
+from eval.ranker_data import RankItem, build_items, cross_pools, mine_groups, split_holdout
 from eval.ranker_probe import FeatureRanker, format_rows, overlap_score, rerank_figures
 from eval.realtimeqa.data import contains_answer, fold, load_dataset
 from eval.train_ranker import TrainConfig, group_loss, train_ranker
@@ -111,6 +111,25 @@ def test_groups_put_positives_first_and_are_seeded(bench: Path) -> None:
     again = mine_groups(items, negatives=3, positives=1, pool=4, random_negatives=1, seed=7)
     other = mine_groups(items, negatives=3, positives=1, pool=4, random_negatives=1, seed=8)
     assert again == groups and other != groups
+
+
+def test_cross_negatives_come_from_the_same_weeks_other_pages(bench: Path) -> None:
+    items = build_items(load_dataset(bench), "train", progress=False)
+    pools = cross_pools(items, pool=5)
+    for item in items:
+        same_week = {
+            s for i in items if i.week == item.week and i.id != item.id for s in i.sentences
+        }
+        assert set(pools[item.id]) <= same_week - set(item.sentences)
+        assert not any(contains_answer(fold(s), item.answer) for s in pools[item.id])
+    assert any(pools.values())
+    groups = mine_groups(items, negatives=3, positives=1, pool=4, random_negatives=1, seed=7,
+                         cross=pools, cross_negatives=2)  # fmt: skip
+    by_question = {i.question: i for i in items}
+    for g in groups:
+        item = by_question[g.question]
+        assert len(g.texts) == 4 + min(2, len(pools[item.id]))
+        assert set(g.texts[4:]) <= set(pools[item.id])
 
 
 def test_holdout_keeps_whole_weeks_apart() -> None:
