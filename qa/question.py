@@ -210,11 +210,15 @@ def quoted(text: str) -> tuple[str, ...]:
 
     >>> quoted('Which event is in a "slimy" row after Trump’s ‘best in show’ claim?')
     ('slimy', 'best in show')
-    >>> quoted("Which of Biden's and Trump's aides left?")
-    ()
+    >>> quoted("Which of Biden's and Trump's aides left?"), quoted('"Who runs Venezuela now?"')
+    ((), ())
+
+    A question typed inside quotes quotes nothing: the quotes are its own.
     """
     out = []
     for m in _QUOTED.finditer(text):
+        if m.start() == 0 and not text[m.end() :].strip(" ?.!"):
+            continue
         phrase = next(g for g in m.groups() if g is not None).strip(" ,.!?;:")
         if phrase and len(phrase.split()) <= 8:
             out.append(phrase)

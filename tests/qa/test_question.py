@@ -97,3 +97,5 @@ def test_quoted_words_are_the_details_a_question_gives_verbatim() -> None:
     # apostrophes and possessives quote nothing
     assert analyze("Which of Biden's and Trump's aides said 'no'?").quoted == ("no",)
     assert analyze("Who won the players' vote in the coaches' poll?").quoted == ()
+    # a question pasted inside quotes is not a quote it makes
+    assert analyze("“Who runs Venezuela now?”").quoted == ()
