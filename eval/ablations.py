@@ -14,6 +14,7 @@ This is measurement scaffolding for ``qa eval`` only: the product has no switch 
 ``coverage``       quotes lacking most of the question's IDF-weighted words need a lead close
                    in meaning (the whole answer's check)
 ``absent``         refusing when the question names something no article mentions
+``details``        an article lacking a figure or a quoted phrase the question gives, discounted
 ``focus``          the second search over the question's period / the newest articles
 ``titles``         "who runs X": a leader's title next to X stands for the verb
 ``cues``           the answer-cue regexes (a name / date / place / number in the sentence)
@@ -61,6 +62,7 @@ def _patches(name: str) -> list[tuple[str, Any]]:
         "answerability": [("qa.compose.unanswered", _none)],
         "coverage": [("qa.compose.MOSTLY_MISSING", None)],
         "absent": [("qa.assistant.missing_entities", lambda *_: ())],
+        "details": [("qa.evidence.missing_details", lambda *_: ())],
         "focus": [("qa.assistant.focus", _none)],
         "titles": [("qa.question.alternatives", lambda *_: ())],
         "cues": [("qa.evidence.answer_cue", lambda *_: 0.5)],
@@ -80,8 +82,8 @@ def _patches(name: str) -> list[tuple[str, Any]]:
 
 
 ABLATIONS = (
-    "bridges", "anchors", "intervals", "answerability", "coverage", "absent", "focus", "titles",
-    "cues", "surnames", "period", "tie", "kin", "typed", "newest", "rerank", "roles",
+    "bridges", "anchors", "intervals", "answerability", "coverage", "absent", "details", "focus",
+    "titles", "cues", "surnames", "period", "tie", "kin", "typed", "newest", "rerank", "roles",
 )  # fmt: skip
 REFITS = frozenset({"cues", "surnames", "titles", "period"})
 

@@ -3,12 +3,12 @@ by surname after, and dates a sentence gives relative to its article's date."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fakes import make_article
 
+from eval.ablations import ablated
 from index.chunk import chunk_article
 from qa.evidence import Evidence, Weights, score_evidence
 from qa.question import analyze
@@ -153,10 +153,8 @@ def test_an_article_lacking_a_detail_the_question_gives_is_discounted(
     ev = {e.sentence.article_id: e for e in score_evidence(snap, q, None, hits, None)}
     assert ev["glenmark"].missing_entities == (detail,)
     assert ev["northwell"].missing_entities == ()
-    unread = {  # the same question with its details not read
-        e.sentence.article_id: e
-        for e in score_evidence(snap, replace(q, figures=(), quoted=()), None, hits, None)
-    }
+    with ablated("details"):  # the same question with its details not read
+        unread = {e.sentence.article_id: e for e in score_evidence(snap, q, None, hits, None)}
     discount = Weights().entity_elsewhere
     assert ev["glenmark"].score == pytest.approx(unread["glenmark"].score * discount)
     assert ev["northwell"].score == pytest.approx(unread["northwell"].score)
