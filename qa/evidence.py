@@ -11,8 +11,8 @@ Each candidate sentence gets four signals, all in [0, 1]:
 
 The weighted sum, plus a bonus when the article falls in the time frame the question names
 ("in June 2013"), times penalties when the sentence lacks the asked-for kind of thing or its
-article lacks an entity the question names or a figure it gives ("4,700 jobs"), is the
-evidence score that the answerer thresholds and ranks.
+article lacks an entity the question names, a figure it gives ("4,700 jobs") or a phrase it
+quotes, is the evidence score that the answerer thresholds and ranks.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class Weights:
     period: float = 0.10  # article (or sentence) inside the time frame the question names
     tie: float = 0.10  # who: a new name stands next to the question's words ("Pope Leo XIV")
     no_cue: float = 0.80  # factor when a who/when/where/how-many sentence lacks that kind of thing
-    entity_elsewhere: float = 0.85  # factor per question entity or figure its article lacks
+    entity_elsewhere: float = 0.85  # factor per name, figure or quote its article lacks
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Evidence:
     lexical: float
     cue: float
     context: float
-    missing_entities: tuple[str, ...] = ()  # the question's names and figures its article lacks
+    missing_entities: tuple[str, ...] = ()  # the question's names, figures, quotes not in it
     period: float = 0.0  # in_period: the time fit
     prior: float = 0.0  # the first-stage score (hand-set weights), once a ranker rescored it
     ce: float = 0.0  # the trained ranker's logit (0 when not rescored)
@@ -302,7 +302,17 @@ def missing_details(q: QuestionInfo, haystack_folded: str) -> tuple[str, ...]:
     ('tent city',)
     """
     figures = tuple(f for f in q.figures if not figure_pattern(f).search(haystack_folded))
-    return figures + tuple(w for w in q.quoted if fold(w) not in haystack_folded)
+    return figures + tuple(w for w in q.quoted if not _gives(fold(w), haystack_folded))
+
+
+def _gives(phrase_folded: str, haystack_folded: str) -> bool:
+    """Whether the haystack holds the phrase, its apostrophes straight or curly.
+
+    >>> _gives("music's biggest night", "it was music’s biggest night")
+    True
+    """
+    forms = {phrase_folded, phrase_folded.replace("’", "'"), phrase_folded.replace("'", "’")}
+    return any(f in haystack_folded for f in forms)
 
 
 def score_evidence(
