@@ -303,13 +303,16 @@ def holders(
     def alone(e: Evidence, min_dense: float = MIN_DENSE) -> bool:
         return unanswered(q, [replace(e, cue=1.0)], idf=snap.idf, min_dense=min_dense) is None
 
-    # answering on their own; a title reaching ``role_min`` passes the topic test for its
-    # sentence, though it shares no word with the question ("X's CEO Linda Yaccarino" for
-    # "the top executive of X"), so the sentences failing only that test are parsed too
+    # answering on their own; a title reaching ``role_min``, or whose office comes that close
+    # to the office the question names, passes the topic test for its sentence, though it
+    # shares no word with the question ("X's CEO Linda Yaccarino" for "the top executive of
+    # X", "King Charles III" for "the monarch of the United Kingdom"), so the sentences
+    # failing only that test are parsed too
     answering = [e for e in dated if alone(e, min_dense=0.0)]
     pool, found = [], []
     for e, roles in zip(answering, holds([e.sentence.text for e in answering]), strict=True):
-        if best(roles).sim >= policy.role_min or alone(e):
+        fits = max((r.fit for r in roles), default=0.0)
+        if best(roles).sim >= policy.role_min or fits >= policy.role_min or alone(e):
             pool.append(e)
             found.append(roles)
     top = max((best(roles).sim for roles in found), default=0.0)

@@ -275,3 +275,28 @@ def test_a_close_title_vouches_for_a_sentence_sharing_no_word_with_the_question(
                      holds=_holds(reader, real_embedder, q.text))  # fmt: skip
     assert not titled.abstained, titled.text
     assert titled.holder is not None and titled.holder.text == "Clement XV"
+
+
+def test_a_title_fitting_the_office_asked_about_vouches_for_its_sentence(
+    reader: TitleReader, real_embedder: object
+) -> None:
+    from dataclasses import replace
+
+    snap, sentences = _one_article(
+        "King Henry IX said in a statement that he was shocked by the attack. "
+        "British Prime Minister Arno Kesk called the attack appalling.",
+        "2025-11-02",
+    )
+    q = replace(analyze("Who is the monarch of the United Kingdom?"), frame="present")
+    office = SpacyTense().read(q.text).office
+    assert office == "monarch"
+    # the king's sentence shares no word with the question, and "King" is a little further
+    # from the whole question than the prime minister's title, which carries its place
+    evidence = _evidence(q, sentences, 0.5, dense=0.3, lexical=0.0)
+    asked = real_embedder.embed([office])[0]  # type: ignore[attr-defined]
+    by_office = compose(snap, q, evidence, [], Policy(threshold=0.46),
+                        holds=_holds(reader, real_embedder, q.text, True, asked))  # fmt: skip
+    assert by_office.holder is not None and by_office.holder.text == "Henry IX", by_office.text
+    plain = compose(snap, q, evidence, [], Policy(threshold=0.46),
+                    holds=_holds(reader, real_embedder, q.text, True))  # fmt: skip
+    assert plain.holder is not None and plain.holder.text == "Arno Kesk", plain.text
