@@ -10,7 +10,7 @@ import pytest
 from fakes import make_article
 
 from index.chunk import chunk_article
-from qa.compose import Holds, Policy, compose
+from qa.compose import Composed, Holds, Policy, compose
 from qa.entities import Entity, EntityTagger
 from qa.evidence import Evidence, answer_cue
 from qa.question import QuestionInfo, analyze
@@ -233,15 +233,25 @@ def test_a_past_period_is_answered_by_the_holder_of_the_office_asked_about(
     evidence = _evidence(q, sentences, 0.64, period=1.0)
     office = SpacyTense().read(q.text).office
     assert office == "prime minister"
-    asked = real_embedder.embed([office])[0]  # type: ignore[attr-defined]
     # the foreign minister's title carries the question's place and is as close to it as
     # the bare "Prime Minister"; his office is not the one asked about
-    by_office = compose(snap, q, evidence, [], Policy(threshold=0.46),
-                        holds=_holds(reader, real_embedder, q.text, True, asked))  # fmt: skip
+    by_office, plain = _with_and_without_office(reader, real_embedder, snap, q, evidence, office)
     assert by_office.holder is not None and by_office.holder.text == "Arno Kesk", by_office.text
-    plain = compose(snap, q, evidence, [], Policy(threshold=0.46),
-                    holds=_holds(reader, real_embedder, q.text, True))  # fmt: skip
     assert plain.holder is not None and plain.holder.text == "Peter Holm", plain.text
+
+
+def _with_and_without_office(
+    reader: TitleReader, embedder: object, snap: Snapshot, q: QuestionInfo,
+    evidence: list[Evidence], office: str,
+) -> tuple[Composed, Composed]:  # fmt: skip
+    """The answer composed with the office the question asks about, and without it (both
+    reading the titles' places, as for a question naming one)."""
+    asked = embedder.embed([office])[0]  # type: ignore[attr-defined]
+    policy = Policy(threshold=0.46)
+    by_office = compose(snap, q, evidence, [], policy,
+                        holds=_holds(reader, embedder, q.text, True, asked))  # fmt: skip
+    plain = compose(snap, q, evidence, [], policy, holds=_holds(reader, embedder, q.text, True))
+    return by_office, plain
 
 
 def test_every_titled_name_of_a_sentence_is_offered_closest_first(
@@ -293,10 +303,6 @@ def test_a_title_fitting_the_office_asked_about_vouches_for_its_sentence(
     # the king's sentence shares no word with the question, and "King" is a little further
     # from the whole question than the prime minister's title, which carries its place
     evidence = _evidence(q, sentences, 0.5, dense=0.3, lexical=0.0)
-    asked = real_embedder.embed([office])[0]  # type: ignore[attr-defined]
-    by_office = compose(snap, q, evidence, [], Policy(threshold=0.46),
-                        holds=_holds(reader, real_embedder, q.text, True, asked))  # fmt: skip
+    by_office, plain = _with_and_without_office(reader, real_embedder, snap, q, evidence, office)
     assert by_office.holder is not None and by_office.holder.text == "Henry IX", by_office.text
-    plain = compose(snap, q, evidence, [], Policy(threshold=0.46),
-                    holds=_holds(reader, real_embedder, q.text, True))  # fmt: skip
     assert plain.holder is not None and plain.holder.text == "Arno Kesk", plain.text
