@@ -4,6 +4,7 @@ about a role (the real embedder), on hand-written sentences."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -269,8 +270,6 @@ def test_every_titled_name_of_a_sentence_is_offered_closest_first(
 def test_a_close_title_vouches_for_a_sentence_sharing_no_word_with_the_question(
     reader: TitleReader, real_embedder: object
 ) -> None:
-    from dataclasses import replace
-
     snap, sentences = _one_article(
         "Pope Clement XV took to social media on Wednesday and called for prayers after the storm.",
         "2025-10-29",
@@ -290,8 +289,6 @@ def test_a_close_title_vouches_for_a_sentence_sharing_no_word_with_the_question(
 def test_a_title_fitting_the_office_asked_about_vouches_for_its_sentence(
     reader: TitleReader, real_embedder: object
 ) -> None:
-    from dataclasses import replace
-
     snap, sentences = _one_article(
         "King Henry IX said in a statement that he was shocked by the attack. "
         "British Prime Minister Arno Kesk called the attack appalling.",
