@@ -135,8 +135,7 @@ def render_card(meta: dict[str, Any]) -> str:
         f"Scores: {meta.get('scores', 'raw logits')}. Inputs are cut to "
         f"{meta.get('max_length')} tokens per (question, sentence) pair. Runtime "
         f"`{meta.get('runtime', 'auto')}`: bf16 where the CPU runs it in hardware (AMX / "
-        "AVX-512 BF16), else int8 (torch dynamic quantization, a scale per output channel); "
-        "weights are stored as "
+        "AVX-512 BF16), else int8 (torch dynamic quantization); weights are stored as "
         f"{meta.get('weights', 'float16')}.",
         "",
         "## Training data and split",
