@@ -23,6 +23,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from eval.ranker_card import FRONTIER_FILE
 from eval.ranker_data import RankItem, build_items, split_holdout
 from eval.ranker_probe import ms_per_pairs, rerank_figures_at
 from eval.train_ranker import TrainConfig, export_model, fit_model
+from index.errors import UserError
 from qa.rerank import CrossEncoderReranker
 
 __all__ = ["measure", "measure_folder", "parse_variant", "run_variant"]
@@ -146,7 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--measure", type=Path, help="measure this exported model folder (no training)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    ds = load_dataset(args.data)
+    try:
+        ds = load_dataset(args.data)
+    except UserError as e:  # one line naming the fix, as `qa` prints it
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
     train, dev = build_items(ds, "train"), build_items(ds, "dev")
     rows: list[dict[str, Any]] = (
         json.loads(args.results.read_text()) if args.results.is_file() else []

@@ -211,3 +211,15 @@ def test_qa_train_cli_runs_and_reports(
     assert "Unknown part" in capsys.readouterr().err
     assert main(["train", "--data", str(tmp_path / "nowhere"), "--quiet"]) == 2
     assert "realtimeqa data not found" in capsys.readouterr().err
+
+
+def test_the_frontier_tool_names_a_missing_benchmark_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eval.ranker_frontier import main as frontier
+
+    results = tmp_path / "f.json"
+    assert frontier(["--data", str(tmp_path / "absent"), "--results", str(results)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: realtimeqa data not found at") and "--data PATH" in err
+    assert "\n" not in err and not results.exists()
