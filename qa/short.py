@@ -96,9 +96,9 @@ CE_CANDIDATES = 4
 rank first. Measured on the held-out train weeks (exact matches of 224, cross-encoder pairs;
 the model with its last 2 layers trained): all 55 / 1,974, 4 56 / 718, 6 55 / 1,006, 8 55 /
 1,243 (dev: 85, 83, 84, 84 of 364). The shipped 3-layer model: 57 at every size from 4 to
-all on train, so the cheapest stays (dev: 87 at 4, 90 at 6 and above). Fewer lose (int8, on
-a CPU without bf16; EM over blocks): 3 gives train 0.237 and dev 0.243, 2 gives 0.214 and
-0.249, against 0.241 and 0.264 at 4, to save 5 or 11 of the cross-encoder's 45 ms."""
+all on train, so the cheapest stays (dev: 87 at 4, 90 at 6 and above). Fewer lose (EM;
+int8 on a CPU without bf16): 3 gives train 0.237 and dev 0.243, 2 gives 0.214 and 0.249,
+against 0.241 and 0.264 at 4, to save 5 or 11 of the cross-encoder's 45 ms."""
 
 
 def wants_chunks(types: Mapping[str, float]) -> bool:
