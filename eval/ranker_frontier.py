@@ -8,10 +8,13 @@ milliseconds to score 30 pairs. Rows are appended to a JSON file (a rerun skips 
 variants already there); the model card shows them.
 
     .venv/bin/python -m eval.ranker_frontier --variant layers=2 --variant layers=4,negatives=15
+    .venv/bin/python -m eval.ranker_frontier \
+        --variant layers=4,epochs=2,teacher=qa/models/evidence-ranker   # distilled from it
     .venv/bin/python -m eval.ranker_frontier --measure qa/models/evidence-ranker \
         --runtimes fp32,bf16,int8 --lengths 48,64,96     # an exported model, as it is
 
-A variant is ``key=value`` pairs of :class:`eval.train_ranker.TrainConfig`:
+Variants train on the train weeks ``qa train`` gives its ranker (the combiner's latest weeks
+left out). A variant is ``key=value`` pairs of :class:`eval.train_ranker.TrainConfig`:
 
     >>> parse_variant("layers=2,lr=1e-4,bf16=None")
     {'layers': 2, 'lr': 0.0001, 'bf16': None}
@@ -114,6 +117,7 @@ def run_variant(
 ) -> list[dict[str, Any]]:
     """Train one variant into ``models/name`` and measure it; one row per serving setting."""
     config = dataclasses.replace(TrainConfig(), **overrides)
+    train = [i for i in train if i.week not in set(config.exclude_weeks)]  # as qa train does
     fit, held = split_holdout(train, config.holdout, config.seed)
     t0 = time.perf_counter()
     model, tokenizer, history = fit_model(fit, held, config, progress=False)
@@ -127,6 +131,7 @@ def run_variant(
         "train_max_length": config.max_length,
         "size_mb": round(size, 1),
         "train_s": round(seconds),
+        "train_questions": len(train),
         "held_top1_in_30": history[-1].get("held_top1_in_30") if history else None,
         "config": dataclasses.asdict(config),
     }
@@ -137,6 +142,7 @@ def run_variant(
 
 def main(argv: Sequence[str] | None = None) -> int:
     from eval.realtimeqa.data import DEFAULT_DATA, load_dataset
+    from eval.train_all import TrainAllConfig
 
     p = argparse.ArgumentParser(prog="python -m eval.ranker_frontier", description=__doc__)
     p.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -154,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code
     train, dev = build_items(ds, "train"), build_items(ds, "dev")
+    weeks = sorted({q.week for q in ds.questions("train")})
+    combiner = {"exclude_weeks": tuple(weeks[-TrainAllConfig().combiner_weeks :])}
     rows: list[dict[str, Any]] = (
         json.loads(args.results.read_text()) if args.results.is_file() else []
     )
@@ -163,11 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows += measure_folder(args.measure, dev, args.runtimes.split(","), lengths)
         args.results.write_text(json.dumps(rows, indent=1) + "\n")
     for text in args.variant:
-        name = text.replace("=", "").replace(",", "_") or "default"
+        name = text.replace("=", "").replace(",", "_").replace("/", "-") or "default"
         if name in done:
             continue
+        overrides = {**combiner, **parse_variant(text)}  # the weeks `qa train` leaves out
         rows += run_variant(
-            name, parse_variant(text), train, dev, args.models, args.runtimes.split(","), lengths
+            name, overrides, train, dev, args.models, args.runtimes.split(","), lengths
         )
         args.results.write_text(json.dumps(rows, indent=1) + "\n")
     return 0

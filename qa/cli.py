@@ -483,6 +483,11 @@ def _add_train(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--lr", type=positive, help="peak learning rate")
     p.add_argument(
+        "--teacher",
+        type=Path,
+        help="ranker: distil this exported ranker (start from its layers, learn its scores)",
+    )
+    p.add_argument(
         "--limit",
         type=whole(1),
         help="first N answerable train questions (quick runs; needs --out)",
@@ -540,6 +545,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "cross_negatives": args.cross_negatives,
         "lr": args.lr,
         "limit": args.limit,
+        "teacher": str(args.teacher) if args.teacher else None,
     }
     config = dataclasses.replace(TrainConfig(), **{k: v for k, v in given.items() if v is not None})
     from eval.train_all import TrainAllConfig, train_ablations, train_all

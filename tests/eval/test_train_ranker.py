@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import lzma
 import random
@@ -13,7 +14,7 @@ import torch
 from eval.ranker_data import RankItem, build_items, cross_pools, mine_groups, split_holdout
 from eval.ranker_probe import FeatureRanker, format_rows, overlap_score, rerank_figures
 from eval.realtimeqa.data import contains_answer, fold, load_dataset
-from eval.train_ranker import TrainConfig, group_loss, train_ranker
+from eval.train_ranker import TrainConfig, distill_loss, group_loss, train_ranker
 from qa.cli import main
 from qa.rerank import CrossEncoderReranker
 
@@ -147,6 +148,15 @@ def test_group_loss_prefers_the_positive_first() -> None:
     assert float(two_pos) < float(group_loss(torch.tensor([2.0, 2.0, 0.0]), [3], [1]))
 
 
+def test_distill_loss_is_zero_at_the_teacher_and_grows_away_from_it() -> None:
+    teacher = torch.tensor([3.0, 0.0, 1.0, 2.0, 0.0])
+    assert float(distill_loss(teacher, teacher, [3, 2])) == pytest.approx(0.0, abs=1e-6)
+    assert float(distill_loss(teacher + 5.0, teacher, [3, 2])) == pytest.approx(0.0, abs=1e-6)
+    near = distill_loss(torch.tensor([2.0, 0.0, 1.0, 1.0, 0.0]), teacher, [3, 2])
+    far = distill_loss(torch.tensor([0.0, 3.0, 1.0, 0.0, 2.0]), teacher, [3, 2])
+    assert 0.0 < float(near) < float(far)
+
+
 def test_scorers_measured_the_same_way(bench: Path) -> None:
     items = build_items(load_dataset(bench), "train", progress=False)
     fig = rerank_figures(items, overlap_score, k=30)
@@ -197,6 +207,24 @@ def test_a_failed_run_leaves_the_old_model(bench: Path, tmp_path: Path) -> None:
     assert (out / "keep.txt").read_text() == "old"
 
 
+def test_a_student_starts_from_its_teacher(bench: Path, trained: Path, tmp_path: Path) -> None:
+    # at a learning rate too small to move a weight, the student is the teacher's layer and
+    # head: it scores as the teacher does; its card names the teacher
+    still = dataclasses.replace(TINY, epochs=1, lr=1e-12, teacher=str(trained), distill=1.0)
+    student = train_ranker(bench, tmp_path / "student", still, progress=False, dev=False).folder
+    meta = json.loads((student / "meta.json").read_text())
+    assert meta["training"]["config"]["teacher"] == str(trained) and meta["kept_layers"] == [0]
+    pair = ("Who won the chess final?", ["Tomas Reyes won the chess final.", "Fans came."])
+    assert CrossEncoderReranker(student).score(*pair) == pytest.approx(
+        CrossEncoderReranker(trained).score(*pair), abs=0.02
+    )
+    moved = dataclasses.replace(still, lr=1e-3)
+    other = train_ranker(bench, tmp_path / "moved", moved, progress=False, dev=False).folder
+    assert CrossEncoderReranker(other).score(*pair) != pytest.approx(
+        CrossEncoderReranker(trained).score(*pair), abs=0.02
+    )
+
+
 def test_qa_train_cli_runs_and_reports(
     bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -211,6 +239,21 @@ def test_qa_train_cli_runs_and_reports(
     assert "Unknown part" in capsys.readouterr().err
     assert main(["train", "--data", str(tmp_path / "nowhere"), "--quiet"]) == 2
     assert "realtimeqa data not found" in capsys.readouterr().err
+    (out / "keep.txt").write_text("old")
+    no_teacher = ["--teacher", str(tmp_path / "no-teacher"), "--out", str(models)]
+    assert main(["train", "--data", str(bench), "--parts", "ranker", "--quiet", *no_teacher]) == 2
+    err = capsys.readouterr().err
+    assert "is not an exported ranker" in err and "qa/models/evidence-ranker" in err
+    assert (out / "keep.txt").read_text() == "old"
+
+
+def test_frontier_variants_leave_out_the_weeks_qa_train_does(bench: Path, tmp_path: Path) -> None:
+    from eval.ranker_frontier import run_variant
+
+    items = build_items(load_dataset(bench), "train", progress=False)
+    tiny = {**dataclasses.asdict(TINY), "epochs": 1, "exclude_weeks": ("20240105",)}
+    rows = run_variant("v", tiny, items, items[:2], tmp_path, ["fp32"], [])
+    assert [r["train_questions"] for r in rows] == [4]  # 6 questions, 2 in the left-out week
 
 
 def test_the_frontier_tool_names_a_missing_benchmark_in_one_line(
