@@ -179,11 +179,10 @@ def distill_loss(logits: torch.Tensor, teacher: torch.Tensor, sizes: Sequence[in
     """Mean KL(teacher || student) of the softmax over each group of ``sizes`` logits."""
     import torch
 
+    groups = zip(torch.split(logits, list(sizes)), torch.split(teacher, list(sizes)), strict=True)
     losses = []
-    for g, size in enumerate(sizes):
-        start = sum(sizes[:g])
-        s = torch.log_softmax(logits[start : start + size], 0)
-        t = torch.log_softmax(teacher[start : start + size], 0)
+    for student_g, teacher_g in groups:
+        s, t = torch.log_softmax(student_g, 0), torch.log_softmax(teacher_g, 0)
         losses.append((t.exp() * (t - s)).sum())
     return torch.stack(losses).mean()
 
