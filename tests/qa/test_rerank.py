@@ -117,6 +117,29 @@ def test_shipped_ranker_scores_text_with_lone_surrogates(shipped: CrossEncoderRe
     assert len(scores) == 2 and all(isinstance(x, float) for x in scores)
 
 
+@needs_weights
+def test_shipped_ranker_runs_frozen_with_the_eager_models_scores(
+    shipped: CrossEncoderReranker,
+) -> None:
+    import torch
+
+    question, answer, others = CASES[0]
+    passages = [*others, answer, "A third, much longer passage that the batch pads the others to."]
+    scores = shipped.score(question, passages)
+    assert shipped._frozen is not None  # index/frozen.py kept the trace
+    enc = shipped._tokenizer(
+        [question] * len(passages),
+        passages,
+        truncation="longest_first",
+        max_length=shipped.max_length,
+        padding=True,
+        return_tensors="pt",
+    )
+    with torch.inference_mode():
+        eager = shipped._model(**enc).logits.float()[:, -1].tolist()
+    assert scores == pytest.approx(eager, abs=1e-4)
+
+
 @pytest.mark.slow
 @needs_weights
 def test_shipped_ranker_is_thread_safe_and_order_free(shipped: CrossEncoderReranker) -> None:
