@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,10 @@ log = logging.getLogger(__name__)
 
 Forward = Callable[[Mapping[str, "torch.Tensor"]], "torch.Tensor"]
 """A tokenizer's batch in, the model's first output out (logits, or token vectors)."""
+
+_TRACING = threading.Lock()
+"""One trace at a time: ``warnings.catch_warnings`` is process-wide, so two models loading
+in two threads (the embedder and a ranker) would restore each other's warning filters."""
 
 TOLERANCE = 1e-4
 """Largest difference from the eager outputs (relative to their scale) a frozen module may
@@ -69,7 +74,7 @@ def freeze(
     import torch
 
     try:
-        with warnings.catch_warnings(), torch.inference_mode():
+        with _TRACING, warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")  # TracerWarnings about the branches checked below
             traced = torch.jit.trace(model, example_kwarg_inputs=dict(example), strict=False)
             frozen = torch.jit.freeze(traced.eval())
