@@ -200,23 +200,25 @@ class CrossEncoderReranker:
             if torch.get_num_threads() > wanted:
                 torch.set_num_threads(wanted)
 
+    def _batch(self, query: str, passages: Sequence[str], tokenizer: Any = None) -> Any:
+        """The tokenized (query, passage) pairs, padded, each cut to ``max_length`` tokens
+        (and first to 12 characters a token: never a huge passage whole)."""
+        cap = self.max_length * 12
+        return (tokenizer or self._tokenizer)(  # it fails on lone surrogates: "?" for them
+            [encodable(query[:cap])] * len(passages),
+            [encodable(p[:cap]) for p in passages],
+            truncation="longest_first",
+            max_length=self.max_length,
+            padding=True,
+            return_tensors="pt",
+        )
+
     def _examples(self, tokenizer: Any) -> tuple[Any, Any]:
         """Two padded batches of pairs, of different sizes and lengths: one to trace the model
         on, one to check the frozen trace against it (:func:`index.frozen.freeze`)."""
-
-        def batch(query: str, passages: list[str]) -> Any:
-            return tokenizer(
-                [query] * len(passages),
-                passages,
-                truncation="longest_first",
-                max_length=self.max_length,
-                padding=True,
-                return_tensors="pt",
-            )
-
         return (
-            batch("Who won the race?", ["Ann Lee won the race on Sunday.", "It rained."]),
-            batch("Which team won?", ["The Eagles beat the Chiefs 40-22.", "No.", "Fans cheered."]),
+            self._batch("Who won?", ["Ann Lee won the race on Sunday.", "It rained."], tokenizer),
+            self._batch("Which team won?", ["The Eagles won 40-22.", "No.", "Hi."], tokenizer),
         )
 
     def score(self, query: str, passages: Sequence[str]) -> list[float]:
@@ -229,19 +231,11 @@ class CrossEncoderReranker:
         """All pairs, longest first in batches (less padding); runs on the worker thread."""
         import torch
 
-        cap = self.max_length * 12  # characters: never tokenize a huge passage whole
         order = sorted(range(len(passages)), key=lambda i: -len(passages[i]))
         out = [0.0] * len(passages)
         for start in range(0, len(order), self.batch_size):
             part = order[start : start + self.batch_size]
-            enc = self._tokenizer(  # the tokenizer fails on lone surrogates: "?" for them
-                [encodable(query[:cap])] * len(part),
-                [encodable(passages[i][:cap]) for i in part],
-                truncation="longest_first",
-                max_length=self.max_length,
-                padding=True,
-                return_tensors="pt",
-            )
+            enc = self._batch(query, [passages[i] for i in part])
             if self._frozen is not None:
                 logits = self._frozen(enc).float()
             else:

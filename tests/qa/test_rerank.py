@@ -127,16 +127,8 @@ def test_shipped_ranker_runs_frozen_with_the_eager_models_scores(
     passages = [*others, answer, "A third, much longer passage that the batch pads the others to."]
     scores = shipped.score(question, passages)
     assert shipped._frozen is not None  # index/frozen.py kept the trace
-    enc = shipped._tokenizer(
-        [question] * len(passages),
-        passages,
-        truncation="longest_first",
-        max_length=shipped.max_length,
-        padding=True,
-        return_tensors="pt",
-    )
     with torch.inference_mode():
-        eager = shipped._model(**enc).logits.float()[:, -1].tolist()
+        eager = shipped._model(**shipped._batch(question, passages)).logits.float()[:, -1].tolist()
     assert scores == pytest.approx(eager, abs=1e-4)
 
 
