@@ -99,7 +99,8 @@ def _features(model: SentenceTransformer, texts: Sequence[str]) -> dict[str, Any
     tensors only."""
     import torch
 
-    return {k: v for k, v in model.preprocess(list(texts)).items() if isinstance(v, torch.Tensor)}
+    tokenize = getattr(model, "preprocess", None) or model.tokenize  # its older name
+    return {k: v for k, v in tokenize(list(texts)).items() if isinstance(v, torch.Tensor)}
 
 
 def _mean_pooled(forward: Forward, features: dict[str, Any]) -> np.ndarray:
