@@ -75,6 +75,11 @@ class BenchConfig:
     seed: int = 13
 
 
+SLOWEST = 5
+"""How many of the slowest warm asks the report lists with their stage times."""
+_NOT_PATHS = frozenset({"stages", "asked"})
+
+
 @dataclass
 class Timings:
     ask: list[float] = field(default_factory=list)
@@ -86,12 +91,19 @@ class Timings:
     bm25: list[float] = field(default_factory=list)
     naive: list[float] = field(default_factory=list)
     stages: dict[str, list[float]] = field(default_factory=dict)
+    asked: list[tuple[float, str, dict[str, float]]] = field(default_factory=list)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, slowest: int = SLOWEST) -> dict[str, Any]:
+        """Percentiles per path and ask stage, and the ``slowest`` asks with their stages
+        (what the p95 is made of)."""
         out: dict[str, Any] = {
-            k: summarize(v) for k, v in asdict(self).items() if k != "stages" and v
+            k: summarize(v) for k, v in asdict(self).items() if k not in _NOT_PATHS and v
         }
         out["ask_stages"] = {k: summarize(v) for k, v in self.stages.items()}
+        out["slowest"] = [
+            {"question": q, "ms": round(ms, 1), "stages": {k: round(v, 1) for k, v in st.items()}}
+            for ms, q, st in sorted(self.asked, key=lambda a: -a[0])[:slowest]
+        ]
         return out
 
 
@@ -247,6 +259,7 @@ def _queries(
     for q in questions:
         answer, ms = timed(partial(bot.ask, q))
         t.ask.append(ms)
+        t.asked.append((ms, q, dict(answer.timings_ms)))
         for stage, value in answer.timings_ms.items():
             t.stages.setdefault(stage, []).append(value)
 

@@ -116,6 +116,11 @@ def format_tables(result: dict[str, Any]) -> str:
                 if k != "total" and v.get("p50") is not None
             ]
             lines.append(f"{s['chunks']:>17}  ask stages p50 ms: " + ", ".join(parts))
+        for slow in s.get("query", {}).get("slowest", []):
+            top = sorted(((k, v) for k, v in slow["stages"].items() if k != "total"),
+                         key=lambda kv: -kv[1])[:3]  # fmt: skip
+            where = ", ".join(f"{k} {v:.0f}" for k, v in top)
+            lines.append(f"{'slow':>17}  {slow['ms']:7.1f} ms  {slow['question'][:60]!r} ({where})")
     servers = [s for s in result["sizes"] if "server" in s]
     if servers:
         lines += [

@@ -138,8 +138,13 @@ def test_bench_runs_end_to_end_and_writes_its_report(tmp_path: Path) -> None:
         assert size["query"][path]["n"] == 2, path
     assert 0.0 <= size["recall_hnsw"]["mean"] <= 1.0 and size["recall_hnsw"]["queries"] == 3
     assert size["naive"]["nodes"] > 0
+    slowest = size["query"]["slowest"]  # what the p95 is made of: each ask, slowest first
+    assert len(slowest) == 2 and slowest[0]["ms"] >= slowest[1]["ms"]
+    assert abs(slowest[0]["ms"] - size["query"]["ask"]["max"]) <= 0.05
+    assert all(s["question"] and "total" in s["stages"] for s in slowest)
     assert result["plot"] is None or Path(result["plot"]).is_file()
-    assert "QUERY" in format_tables(result)
+    tables = format_tables(result)
+    assert "QUERY" in tables and repr(slowest[0]["question"][:60]) in tables
 
     rerun = dataclasses.replace(config, naive=False)
     again = run_bench(rerun, Settings(data_dir=tmp_path / "data"), FakeEmbedder())
