@@ -360,6 +360,12 @@ class Assistant(Components):
         def wanted(e: Entity) -> bool:
             return types.get(e.label, 0.0) >= NAMED_MIN and fold(e.text) not in asked
 
+        person = types.get("PERSON", 0.0) >= NAMED_MIN
+
+        def mislabelled(e: Entity) -> str | None:  # a person's name NER read as a firm or place
+            named = person and e.label in ("ORG", "GPE") and fold(e.text) not in asked
+            return "PERSON" if named else None
+
         places = any(e.label in PLACE_LABELS for e in self.tagger.tag([question])[0])
 
         asked_office = self._embed_cached([parse.office])[0] if parse.office else None
@@ -367,7 +373,7 @@ class Assistant(Components):
         def holds(texts: Sequence[str]) -> list[tuple[Role, ...]]:
             entities = self.tagger.tag(texts)
             return role_scores(qvec, texts, entities, wanted, self._embed_cached, self.titles,
-                               places, asked_office)  # fmt: skip
+                               places, asked_office, mislabelled)  # fmt: skip
 
         return holds
 

@@ -25,6 +25,7 @@ presidency?" than "President", and the newest such mention would lead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -34,6 +35,7 @@ import numpy as np
 from qa.entities import Entity, SpacyCache
 
 __all__ = [
+    "OFFICE_NAMES",
     "PLACE_LABELS",
     "Modifiers",
     "Role",
@@ -55,6 +57,13 @@ _BEFORE = frozenset({"compound", "amod", "nmod", "poss"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _SKIP = frozenset({"DET", "PUNCT", "PRON"})
 _PAST = frozenset({"former", "ex", "late", "then"})  # a title's words saying the office was left
+
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w.'’-]*)\s+$")
+
+OFFICE_NAMES = 0.8
+"""The cosine between a title's office and the office a question asks about at which the
+title names that office ("Chancellor" for "the chancellor of Germany" 1.0; "President" for
+it 0.59): its name holds the office, whatever label spaCy's NER gives the name."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,7 @@ def role_scores(
     reader: TitleReader,
     places: bool = False,
     asked: np.ndarray | None = None,
+    mislabelled: Callable[[Entity], str | None] | None = None,
 ) -> list[tuple[Role, ...]]:
     """For each text, its ``wanted`` entities that carry a title, closest to the question
     first: each with its best cosine between the question's vector ``qvec`` and one of its
@@ -196,14 +206,30 @@ def role_scores(
     is Canada's prime minister?", however close "Prime Minister" is.
 
     ``asked``: the office the question asks about (:func:`asked_office`), embedded; each
-    role's ``fit`` is its office's cosine to it."""
-    todo = [i for i, found in enumerate(entities) if any(wanted(e) for e in found)]
+    role's ``fit`` is its office's cosine to it. ``mislabelled``: the asked label an entity
+    of another label may stand for all the same (spaCy's small NER reads "Chancellor Olaf
+    Scholz" as an ORG), or None; one counts, with that label, only where its office is the
+    asked one (``fit`` at least :data:`OFFICE_NAMES`): the title names the office, so the
+    titled name holds it. Only a name right after a capitalised word is read so (a title
+    before it, as news writes one; parsing every sentence naming a place or a firm would
+    double a role question's time)."""
+
+    def relabel(i: int, e: Entity) -> str | None:
+        if asked is None or mislabelled is None or wanted(e):
+            return None
+        before = _WORD_BEFORE.search(texts[i], 0, e.start)  # "Chancellor" of "... Olaf Scholz"
+        return mislabelled(e) if before and before.group(1)[0].isupper() else None
+
+    def read(i: int, e: Entity) -> bool:
+        return wanted(e) or relabel(i, e) is not None
+
+    todo = [i for i, found in enumerate(entities) if any(read(i, e) for e in found)]
     parsed = dict(zip(todo, reader.tag([texts[i] for i in todo]), strict=True))
     titles: list[tuple[int, Entity, str, str]] = []
     for i, mods in parsed.items():
         spans = [(p.start, p.end) for p in entities[i] if p.label in PLACE_LABELS]
         for e in entities[i]:
-            if not wanted(e):
+            if not read(i, e):
                 continue
             for words in reader.title_words(mods, e.start, e.end):
                 if any(w.lower() in _PAST for _, w in words):
@@ -224,7 +250,12 @@ def role_scores(
         if e not in found[i] or sim > found[i][e].sim:
             office = np.asarray(vecs[index[plain]], dtype=np.float32)
             fit = float(office @ asked) if asked is not None else 0.0
-            found[i][e] = Role(sim, e, office, fit)
+            label, name = relabel(i, e), e
+            if label is not None:
+                if fit < OFFICE_NAMES:
+                    continue  # another label, under a title that is not the asked office
+                name = Entity(e.text, label, e.start, e.end)
+            found[i][e] = Role(sim, name, office, fit)
     return [tuple(sorted(roles.values(), key=lambda r: -r.sim)) for roles in found]
 
 

@@ -303,3 +303,35 @@ def test_a_title_fitting_the_office_asked_about_vouches_for_its_sentence(
     by_office, plain = _with_and_without_office(reader, real_embedder, snap, q, evidence, office)
     assert by_office.holder is not None and by_office.holder.text == "Henry IX", by_office.text
     assert plain.holder is not None and plain.holder.text == "Arno Kesk", plain.text
+
+
+def test_a_name_ner_mislabels_holds_the_office_its_title_names(
+    reader: TitleReader, real_embedder: object
+) -> None:
+    question = "Who is the chancellor of Valdoria?"
+    office = SpacyTense().read(question).office
+    assert office is not None
+    embed = real_embedder.embed  # type: ignore[attr-defined]
+    qvec, asked = embed([question, office])
+    texts = [
+        "Opposition parties on Thursday urged Chancellor Lina Maar to call an election.",
+        "Shares of the carmaker Orvex fell after the vote.",
+    ]
+    # as spaCy's small NER reads such names: the titled person as an organisation
+    entities = [
+        [Entity("Lina Maar", "ORG", texts[0].index("Lina"), texts[0].index(" to call"))],
+        [Entity("Orvex", "ORG", texts[1].index("Orvex"), texts[1].index(" fell"))],
+    ]
+
+    def person(e: Entity) -> bool:
+        return e.label == "PERSON"
+
+    def as_person(e: Entity) -> str | None:
+        return "PERSON" if e.label == "ORG" else None
+
+    plain = role_scores(qvec, texts, entities, person, embed, reader, True, asked)
+    assert plain == [(), ()]  # no PERSON: no holder
+    held, firm = role_scores(qvec, texts, entities, person, embed, reader, True, asked, as_person)
+    assert [(r.entity.text, r.entity.label) for r in held if r.entity] == [("Lina Maar", "PERSON")]
+    assert held[0].fit >= 0.8
+    assert firm == ()  # "carmaker" is not the chancellor's office
