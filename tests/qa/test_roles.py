@@ -315,12 +315,13 @@ def test_a_name_ner_mislabels_holds_the_office_its_title_names(
     qvec, asked = embed([question, office])
     texts = [
         "Opposition parties on Thursday urged Chancellor Lina Maar to call an election.",
+        "The budget was drafted by Finance Minister Arno Kesk in March.",
         "Shares of the carmaker Orvex fell after the vote.",
     ]
-    # as spaCy's small NER reads such names: the titled person as an organisation
+    # as spaCy's small NER reads such names: a titled person as an organisation
     entities = [
-        [Entity("Lina Maar", "ORG", texts[0].index("Lina"), texts[0].index(" to call"))],
-        [Entity("Orvex", "ORG", texts[1].index("Orvex"), texts[1].index(" fell"))],
+        [Entity(n, "ORG", t.index(n), t.index(n) + len(n))]
+        for t, n in zip(texts, ("Lina Maar", "Arno Kesk", "Orvex"), strict=True)
     ]
 
     def person(e: Entity) -> bool:
@@ -330,8 +331,11 @@ def test_a_name_ner_mislabels_holds_the_office_its_title_names(
         return "PERSON" if e.label == "ORG" else None
 
     plain = role_scores(qvec, texts, entities, person, embed, reader, True, asked)
-    assert plain == [(), ()]  # no PERSON: no holder
-    held, firm = role_scores(qvec, texts, entities, person, embed, reader, True, asked, as_person)
+    assert plain == [(), (), ()]  # no PERSON: no holder
+    held, minister, firm = role_scores(
+        qvec, texts, entities, person, embed, reader, True, asked, as_person
+    )
     assert [(r.entity.text, r.entity.label) for r in held if r.entity] == [("Lina Maar", "PERSON")]
     assert held[0].fit >= 0.8
-    assert firm == ()  # "carmaker" is not the chancellor's office
+    assert minister == ()  # a title, but another office than the asked one
+    assert firm == ()  # no capitalised title right before it: not even parsed
