@@ -20,10 +20,10 @@ from qa.entities import Entity
 from qa.evidence import Evidence
 from qa.question import QuestionInfo, content_terms, entities, stem, tokens
 from qa.retrieve import jaccard
-from qa.roles import Role, best
+from qa.roles import OFFICE_NAMES, Role, best
 from qa.short import Candidate, candidates
 from qa.snapshot import Sentence, Snapshot
-from qa.timeref import human_date, resolve_relative, sort_key
+from qa.timeref import human_date, period_words, resolve_relative, sort_key
 from qa.types import Citation, Hit
 
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(?:,\s*[A-Z][\w .]+)?\s*[—–-]{1,2}\s+")
@@ -378,6 +378,11 @@ def compose(
     lead naming the role's holder (by ``Assistant``): their titled names join the
     timeline's candidates, since the search that found the lead favours its wording and
     the newest articles and may reach no earlier holder.
+
+    A role asked about in a past period ("Who was the US president in 2023?") is answered
+    from that period's reports only: one naming someone under the asked office's own title
+    answers whatever its sentence scores (a calibrated refusal included), and a lead dated
+    in another year is a refusal that names the period.
     """
     usable = [e for e in evidence if e.score >= policy.threshold]
     floor = policy.period_floor * policy.threshold
@@ -391,6 +396,10 @@ def compose(
     # sentence above the threshold, or one of the period naming the role's holder
     if q.frame == "past" and (usable or any(h.evidence.score >= floor for h in held)):
         usable += [e for e in evidence if floor <= e.score < policy.threshold and e.period >= 1.0]
+    # "Who was the US president in 2023?": a report of the period naming someone under the
+    # asked office's own title answers it, however little else of it the question shares
+    titled = [h for h in held if q.period is not None and h.fit >= OFFICE_NAMES]
+    usable += [h.evidence for h in titled if h.evidence not in usable]
     if decided and not usable and evidence:
         usable = [evidence[0]]
     comment = next((e for e in comment_evidence if e.score >= policy.threshold), None)
@@ -398,9 +407,14 @@ def compose(
         comment = None
     if absent or not usable or comment:
         return _abstain(snap, hits, policy, comment, absent)
-    if decided is False:
+    if decided is False and not titled:
         return _abstain(snap, hits, policy, None, (), asked_for(q))
     chosen, layout = _pick(snap, q, usable, policy, names, held, others)
+    if holds is not None and q.frame == "past" and q.period is not None and chosen[0].period < 0:
+        # "Who was the British prime minister in 2023?": a report dated in another year
+        # (Starmer's of 2025) names no holder of the period asked about (a question about
+        # an event may still be answered there: "closed in 2019" corrects "in 2015")
+        return _abstain(snap, hits, policy, None, (), f"{asked_for(q)} in {period_words(q.period)}")
     holder = next((h for h in held if h.evidence is chosen[0]), None)
     # a holder's title vouches that it names who is asked about, beside any description
     # (and a timeline under it is history: its earlier holders need not name theirs as well)

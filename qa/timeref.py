@@ -66,6 +66,23 @@ def human_date(published: str | None) -> str:
     return str(d.year)
 
 
+def period_words(period: tuple[int, int]) -> str:
+    """A question's time frame (inclusive sort keys) as a reader says it.
+
+    >>> period_words((20230000, 20239999)), period_words((20220700, 20220799))
+    ('2023', 'Jul 2022')
+    >>> period_words((20190000, 20249999))
+    '2019 to 2024'
+    """
+
+    def iso(key: int) -> str:
+        month = key // 100 % 100
+        return f"{key // 10000}-{month:02d}" if 1 <= month <= 12 else str(key // 10000)
+
+    lo, hi = (human_date(iso(k)) for k in period)
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
 def sort_key(published: str | None) -> int:
     """Sortable integer, 0 when unknown: ``sort_key("2024-07") == 20240700``.
 

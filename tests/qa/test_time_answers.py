@@ -636,3 +636,44 @@ def test_a_later_report_of_the_leads_holder_dates_the_answer(
     assert answer.short is not None and answer.short.text == "Lina Maar", answer.text
     monkeypatch.setattr(Assistant, "_newer", lambda self, *a: [])
     assert bot.ask(question).citations[0].article_id == "office-2024"
+
+
+TERMS = [
+    make_article(
+        "visit-2021",
+        "Mara Tell, the president of Valdoria, visited the northern dams on Friday.",
+        title="The president visits the dams",
+        published="2021-05-02",
+    ),
+    make_article(
+        "budget-2022",
+        "The budget passed on Tuesday after a long night of votes in parliament. "
+        "Valdorian farmers will gain most, President Mara Tell said.",
+        title="Budget passes",
+        published="2022-03-01",
+    ),
+    make_article(
+        "summit-2025",
+        "Valdorian President Ivo Brandt, the country's third president in two years, took "
+        "office in July 2024. He hosts the regional trade summit.",
+        title="Trade summit opens",
+        published="2025-09-02",
+    ),
+]
+
+
+def test_a_past_period_with_no_report_is_not_answered_by_another_years_holder(
+    tmp_path: Path, real_embedder: object
+) -> None:
+    bot = _bot(tmp_path, TERMS, real_embedder)
+    answer = bot.ask("Who was the president of Valdoria in 2022?")
+    assert answer.citations[0].article_id == "budget-2022", answer.text
+    assert answer.short is not None and answer.short.text == "Mara Tell", answer.text
+    # no report of 2023: neither the holder of 2021 nor the one since 2024 answers for it
+    gap = bot.ask("Who was the president of Valdoria in 2023?")
+    assert gap.abstained and not gap.citations, gap.text
+    assert "says who in 2023" in gap.text, gap.text
+    # a later report that names the period answers for it
+    named = bot.ask("Who took office as president of Valdoria in 2024?")
+    assert named.citations[0].article_id == "summit-2025", named.text
+    assert named.short is not None and named.short.text == "Ivo Brandt", named.text
