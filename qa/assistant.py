@@ -39,6 +39,7 @@ from qa.evidence import (
 )
 from qa.focus import FOCUS_READ, focus, frame_found, merge, names_all, naming_chunks
 from qa.interval import anchor_date, answer_interval, parse_anchor, parse_interval
+from qa.namecheck import name_verdict
 from qa.question import QuestionInfo, analyze, content_words, fold, stem
 from qa.ranking import reorder
 from qa.retrieve import Filters, HybridRetriever, bm25_search
@@ -259,6 +260,16 @@ class Assistant(Components):
         _known_articles(snap, filters)
         if uncased(resolved):  # "who is delcy rodriguez?": capitals as the articles write them
             resolved = self._truecased(snap, resolved, filters)
+        parse = self.tenses.read(resolved)
+        if parse.name_check is not None and parse.tense == "present":
+            # "Is Joe Biden still president?": who holds it now, and is that the one named?
+            check = parse.name_check
+            who = self.ask(check.who, since=since, until=until, articles=articles,
+                           allow_comments=comments, mode=mode, top_k=top_k)  # fmt: skip
+            verdict = name_verdict(check, who)
+            if verdict is not None:
+                return replace(verdict, question=text, resolved_question=resolved,
+                               notes=(*notes, *verdict.notes))  # fmt: skip
         found = self._find(snap, resolved, filters, comments, timings, asked=True)
         q = found.q
 

@@ -38,11 +38,13 @@ __all__ = [
     "OFFICE_NAMES",
     "PLACE_LABELS",
     "Modifiers",
+    "NameCheck",
     "Role",
     "TitleReader",
     "Words",
     "asked_office",
     "best",
+    "name_check",
     "role_scores",
 ]
 
@@ -152,6 +154,42 @@ def asked_office(doc: Any) -> str | None:
                         if c.dep_ in ("compound", "amod") and c.text.islower()]  # fmt: skip
                 return " ".join(t.text for t in sorted([*mods, noun], key=lambda t: t.i))
     return None
+
+
+class NameCheck(NamedTuple):
+    """A yes/no question asking whether someone named holds a role: the ``name``, the
+    ``role`` as the question words it, and the who-question asking for its holder."""
+
+    name: str
+    role: str
+    who: str
+
+
+def name_check(doc: Any) -> NameCheck | None:
+    """Whether a parsed question asks if a named person holds a role: "Is Keir Starmer
+    still the UK prime minister?" gives ("Keir Starmer", "Who is still the UK prime
+    minister?"), "Is Bob Iger the CEO of Disney?" ("Bob Iger", "Who is the CEO of
+    Disney?"): a main clause opening with "be", a proper name for its subject right after
+    it, and a noun it is equated with (the role: "the UK prime minister"). None for other
+    questions ("Is Delcy Rodriguez related to Jorge Rodriguez?", "Is the embassy open?")."""
+    root = doc[0] if len(doc) else None
+    if root is None or root.dep_ != "ROOT" or root.lemma_ != "be":
+        return None
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ != "PROPN":
+        return None
+    name = [t for t in subject.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"]
+    if (name[0] if name else subject).i != 1:
+        return None  # "Is the US embassy ...": the name must be the whole subject
+    roles = [c for c in root.children if c.dep_ == "attr"]
+    roles += [c for c in subject.children if c.dep_ == "appos"]  # "Is Bob Iger the CEO ..."
+    role = next((r for r in roles if r.pos_ in ("NOUN", "PROPN")), None)
+    if role is None:
+        return None
+    words = [t for t in role.subtree if t.dep_ not in ("punct", "advmod")]  # not "still"
+    end = subject.idx + len(subject.text)
+    return NameCheck(doc.text[doc[1].idx : end], doc[words[0].i : words[-1].i + 1].text,
+                     f"Who {root.lower_}{doc.text[end:]}")  # fmt: skip
 
 
 class Role(NamedTuple):

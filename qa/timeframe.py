@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Any, Literal, NamedTuple, Protocol
 
 from qa.entities import SpacyCache
-from qa.roles import asked_office
+from qa.roles import NameCheck, asked_office, name_check
 
 __all__ = [
     "Frame",
@@ -52,12 +52,14 @@ _WH_TAGS = frozenset({"WP", "WDT", "WRB", "WP$"})  # Penn tags of who/which/wher
 
 class QuestionParse(NamedTuple):
     """What the parser reads of a question: its main clause's tense (:func:`main_tense`),
-    the wh-words opening its subordinate clauses (:func:`subordinate_wh`) and the office a
-    who-question asks about (:func:`qa.roles.asked_office`)."""
+    the wh-words opening its subordinate clauses (:func:`subordinate_wh`), the office a
+    who-question asks about (:func:`qa.roles.asked_office`) and whether a yes/no question
+    asks if someone named holds a role (:func:`qa.roles.name_check`)."""
 
     tense: Tense
     subordinate: tuple[tuple[int, int], ...] = ()
     office: str | None = None
+    name_check: NameCheck | None = None  # "Is Keir Starmer still prime minister?"
 
 
 class TenseReader(Protocol):
@@ -134,7 +136,9 @@ class SpacyTense(SpacyCache[QuestionParse]):
         super().__init__(capacity)
 
     def _extract(self, doc: Any) -> QuestionParse:
-        return QuestionParse(main_tense(doc), subordinate_wh(doc), asked_office(doc))
+        return QuestionParse(
+            main_tense(doc), subordinate_wh(doc), asked_office(doc), name_check(doc)
+        )
 
     def read(self, question: str) -> QuestionParse:
         return self.tag([question])[0]

@@ -221,6 +221,25 @@ def test_the_office_a_question_asks_about(question: str, office: str | None) -> 
     assert SpacyTense().read(question).office == office
 
 
+@pytest.mark.parametrize(
+    ("question", "check"),
+    [
+        ("Is Keir Starmer still the UK prime minister?",
+         ("Keir Starmer", "the UK prime minister", "Who is still the UK prime minister?")),
+        ("Is Bob Iger the CEO of Disney?",
+         ("Bob Iger", "the CEO of Disney", "Who is the CEO of Disney?")),
+        ("Is Francis still the pope?", ("Francis", "the pope", "Who is still the pope?")),
+        ("Is Delcy Rodriguez related to Jorge Rodriguez?", None),  # no role: a relation
+        ("Is the US embassy in Caracas open?", None),  # no name for a subject
+        ("Who is the CEO of Disney?", None),
+    ],
+)  # fmt: skip
+def test_a_yes_no_question_about_a_named_holder_of_a_role(
+    question: str, check: tuple[str, str, str] | None
+) -> None:
+    assert SpacyTense().read(question).name_check == check
+
+
 def test_a_past_period_is_answered_by_the_holder_of_the_office_asked_about(
     reader: TitleReader, real_embedder: object
 ) -> None:

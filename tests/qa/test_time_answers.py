@@ -127,6 +127,24 @@ def test_a_yes_no_question_has_no_short_answer(port_bot: Assistant) -> None:
     assert answer.short is None, answer.short
 
 
+def test_whether_someone_still_holds_a_role_is_answered_by_the_newest_holder(
+    port_bot: Assistant,
+) -> None:
+    answer = port_bot.ask("Is Ines Moreau still the harbour master of Lowport?")
+    assert answer.text.startswith(
+        "No: as of 2 Jun 2023, the articles name Tomas Reyes [1] as the harbour master of "
+        "Lowport.\n\n"
+    ), answer.text
+    assert answer.citations[0].article_id == "port-2023", answer.text
+    assert "- 10 Mar 2021: " in answer.text and "Ines Moreau" in answer.text  # the timeline
+    assert answer.question == "Is Ines Moreau still the harbour master of Lowport?"
+    same = port_bot.ask("Is Tomas Reyes the harbour master of Lowport?")
+    assert same.text.startswith("Yes: as of 2 Jun 2023, the articles name Tomas Reyes [1]")
+    # a yes/no question about something other than a named holder is answered as before
+    plain = port_bot.ask("Is the ferry terminal of Lowport open?")
+    assert not plain.text.startswith(("Yes:", "No:")), plain.text
+
+
 def test_last_year_is_read_against_the_newest_article_not_the_clock(port_bot: Assistant) -> None:
     # the corpus's newest article is of January 2024: "last year" is 2023
     answer = port_bot.ask("Who was the harbour master of Lowport last year?")
