@@ -167,29 +167,31 @@ class NameCheck(NamedTuple):
 
 def name_check(doc: Any) -> NameCheck | None:
     """Whether a parsed question asks if a named person holds a role: "Is Keir Starmer
-    still the UK prime minister?" gives ("Keir Starmer", "Who is still the UK prime
-    minister?"), "Is Bob Iger the CEO of Disney?" ("Bob Iger", "Who is the CEO of
-    Disney?"): a main clause opening with "be", a proper name for its subject right after
-    it, and a noun it is equated with (the role: "the UK prime minister"). None for other
-    questions ("Is Delcy Rodriguez related to Jorge Rodriguez?", "Is the embassy open?")."""
+    still the UK prime minister?" gives ("Keir Starmer", "the UK prime minister", "Who is
+    still the UK prime minister?"), "Is Bob Iger the CEO of Disney?" ("Bob Iger", "the CEO
+    of Disney", "Who is the CEO of Disney?"): a main clause opening with "be", a proper name
+    right after it, and a noun after the name that the clause equates with it (the role;
+    spaCy's small parser labels either of them subject or attribute, or hangs the name on
+    the role as a compound). None for other questions ("Is Delcy Rodriguez related to Jorge
+    Rodriguez?", "Is the embassy open?", "Is Venezuela's request for talks posturing?")."""
     root = doc[0] if len(doc) else None
     if root is None or root.dep_ != "ROOT" or root.lemma_ != "be":
         return None
-    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
-    if subject is None or subject.pos_ != "PROPN":
-        return None
-    name = [t for t in subject.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"]
-    if (name[0] if name else subject).i != 1:
-        return None  # "Is the US embassy ...": the name must be the whole subject
-    roles = [c for c in root.children if c.dep_ == "attr"]
-    roles += [c for c in subject.children if c.dep_ == "appos"]  # "Is Bob Iger the CEO ..."
-    role = next((r for r in roles if r.pos_ in ("NOUN", "PROPN")), None)
+    end = 1
+    while end < len(doc) and doc[end].pos_ == "PROPN":
+        end += 1
+    name = doc[1:end]
+    if not len(name) or name[-1].dep_ == "poss" or (end < len(doc) and doc[end].dep_ == "case"):
+        return None  # no name, or a name's possession ("Venezuela's request")
+    heads = [c for c in root.children if c.dep_ in ("nsubj", "attr")]
+    heads += [c for t in name for c in t.children if c.dep_ == "appos"]
+    role = next((r for r in heads if r.pos_ in ("NOUN", "PROPN") and r.i >= end), None)
     if role is None:
         return None
-    words = [t for t in role.subtree if t.dep_ not in ("punct", "advmod")]  # not "still"
-    end = subject.idx + len(subject.text)
-    return NameCheck(doc.text[doc[1].idx : end], doc[words[0].i : words[-1].i + 1].text,
-                     f"Who {root.lower_}{doc.text[end:]}")  # fmt: skip
+    words = [t for t in role.subtree if t.i >= end and t.dep_ not in ("punct", "advmod")]
+    stop = name[-1].idx + len(name[-1].text)
+    return NameCheck(name.text, doc[words[0].i : words[-1].i + 1].text,
+                     f"Who {root.lower_}{doc.text[stop:]}")  # fmt: skip
 
 
 class Role(NamedTuple):

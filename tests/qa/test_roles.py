@@ -229,6 +229,13 @@ def test_the_office_a_question_asks_about(question: str, office: str | None) -> 
         ("Is Bob Iger the CEO of Disney?",
          ("Bob Iger", "the CEO of Disney", "Who is the CEO of Disney?")),
         ("Is Francis still the pope?", ("Francis", "the pope", "Who is still the pope?")),
+        # the small parser reads the name as the attribute here, and as the role's compound
+        ("Is Delcy Rodriguez the president of Venezuela?",
+         ("Delcy Rodriguez", "the president of Venezuela",
+          "Who is the president of Venezuela?")),
+        ("Is Maduro still Venezuela's president?",
+         ("Maduro", "Venezuela's president", "Who is still Venezuela's president?")),
+        ("Is Venezuela's request for talks just posturing?", None),  # the name's possession
         ("Is Delcy Rodriguez related to Jorge Rodriguez?", None),  # no role: a relation
         ("Is the US embassy in Caracas open?", None),  # no name for a subject
         ("Who is the CEO of Disney?", None),
