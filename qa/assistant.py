@@ -260,7 +260,9 @@ class Assistant(Components):
         _known_articles(snap, filters)
         if uncased(resolved):  # "who is delcy rodriguez?": capitals as the articles write them
             resolved = self._truecased(snap, resolved, filters)
-        parse = self.tenses.read(resolved)
+        t = time.perf_counter()
+        parse = self.tenses.read(resolved)  # cached: the search's own time frame reads it
+        timings["frame"] = _ms(t)
         if parse.name_check is not None and parse.tense == "present":
             # "Is Joe Biden still president?": who holds it now, and is that the one named?
             check = parse.name_check
