@@ -263,7 +263,7 @@ class Assistant(Components):
         t = time.perf_counter()
         parse = self.tenses.read(resolved)  # cached: the search's own time frame reads it
         timings["frame"] = _ms(t)
-        if parse.name_check is not None and parse.tense == "present":
+        if parse.name_check is not None and parse.tense == "present" and mode != "generative":
             # "Is Joe Biden still president?": who holds it now, and is that the one named?
             check = parse.name_check
             who = self.ask(check.who, since=since, until=until, articles=articles,

@@ -24,7 +24,7 @@ def name_verdict(check: NameCheck, who: Answer) -> Answer | None:
         return None
     surname = tokens(check.name)[-1:]
     same = bool(surname) and surname[0] in tokens(short.text)
-    when = human_date(who.citations[short.n - 1].published)
+    when = human_date(next(c.published for c in who.citations if c.n == short.n))
     verdict = "Yes" if same else "No"
     lead = f"{verdict}: as of {when}, the articles name {short.text} [{short.n}] as {check.role}."
     return replace(who, text=f"{lead}\n\n{who.body}", short=None)
