@@ -173,9 +173,10 @@ def name_check(doc: Any) -> NameCheck | None:
     right after it, and a noun after the name that the clause equates with it (the role;
     spaCy's small parser labels either of them subject or attribute, or hangs the name on
     the role as a compound). None for other questions ("Is Delcy Rodriguez related to Jorge
-    Rodriguez?", "Is the embassy open?", "Is Venezuela's request for talks posturing?")."""
+    Rodriguez?", "Is the embassy open?", "Is Venezuela's request for talks posturing?"). A
+    main verb after the name is what the name does (:func:`_does`)."""
     root = doc[0] if len(doc) else None
-    if root is None or root.dep_ != "ROOT" or root.lemma_ != "be":
+    if root is None or root.lemma_ not in ("be", "do"):
         return None
     end = 1
     while end < len(doc) and doc[end].pos_ == "PROPN":
@@ -183,15 +184,35 @@ def name_check(doc: Any) -> NameCheck | None:
     name = doc[1:end]
     if not len(name) or name[-1].dep_ == "poss" or (end < len(doc) and doc[end].dep_ == "case"):
         return None  # no name, or a name's possession ("Venezuela's request")
+    stop = name[-1].idx + len(name[-1].text)
+    who = f"Who {root.lower_}{doc.text[stop:]}"
+    if root.dep_ == "aux":  # "Does Chapek still run Disney?": what the name does
+        return _does(root, name, who)
+    if root.dep_ != "ROOT":
+        return None
     heads = [c for c in root.children if c.dep_ in ("nsubj", "attr")]
     heads += [c for t in name for c in t.children if c.dep_ == "appos"]
     role = next((r for r in heads if r.pos_ in ("NOUN", "PROPN") and r.i >= end), None)
     if role is None:
         return None
     words = [t for t in role.subtree if t.i >= end and t.dep_ not in ("punct", "advmod")]
-    stop = name[-1].idx + len(name[-1].text)
-    return NameCheck(name.text, doc[words[0].i : words[-1].i + 1].text,
-                     f"Who {root.lower_}{doc.text[stop:]}")  # fmt: skip
+    return NameCheck(name.text, doc[words[0].i : words[-1].i + 1].text, who)
+
+
+def _does(aux: Any, name: Any, who: str) -> NameCheck | None:
+    """:func:`name_check` for a main verb after the name ("Does Chapek still run Disney?",
+    "Is Linda Yaccarino still running X?"): the name its subject, a name for its object or
+    "as" a role after it (what the name does: "run Disney", "serve as harbour master"); the
+    role is "the one who does run Disney"."""
+    verb = aux.head
+    if verb.dep_ != "ROOT" or verb.pos_ != "VERB" or name[-1].head != verb:
+        return None
+    kids = list(verb.children)
+    if not any((c.dep_ == "dobj" and c.pos_ == "PROPN") or c.lower_ == "as" for c in kids):
+        return None  # "Does Venezuela have oil?", "Does Maduro still live?": no role
+    words = [t for t in verb.subtree if t.i >= verb.i and t.dep_ not in ("punct", "advmod")]
+    done = verb.doc[words[0].i : words[-1].i + 1].text
+    return NameCheck(name.text, f"the one who {aux.lower_} {done}", who)
 
 
 class Role(NamedTuple):

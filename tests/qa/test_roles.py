@@ -236,6 +236,13 @@ def test_the_office_a_question_asks_about(question: str, office: str | None) -> 
         ("Is Maduro still Venezuela's president?",
          ("Maduro", "Venezuela's president", "Who is still Venezuela's president?")),
         ("Is Venezuela's request for talks just posturing?", None),  # the name's possession
+        # what the name does, to a name or "as" a role
+        ("Does Chapek still run Disney?",
+         ("Chapek", "the one who does run Disney", "Who does still run Disney?")),
+        ("Does Ines Moreau still serve as harbour master?",
+         ("Ines Moreau", "the one who does serve as harbour master",
+          "Who does still serve as harbour master?")),
+        ("Does Venezuela have oil?", None),  # a thing had is no role
         ("Is Delcy Rodriguez related to Jorge Rodriguez?", None),  # no role: a relation
         ("Is the US embassy in Caracas open?", None),  # no name for a subject
         ("Who is the CEO of Disney?", None),

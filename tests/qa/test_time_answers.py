@@ -140,6 +140,8 @@ def test_whether_someone_still_holds_a_role_is_answered_by_the_newest_holder(
     assert answer.question == "Is Ines Moreau still the harbour master of Lowport?"
     same = port_bot.ask("Is Tomas Reyes the harbour master of Lowport?")
     assert same.text.startswith("Yes: as of 2 Jun 2023, the articles name Tomas Reyes [1]")
+    does = port_bot.ask("Does Ines Moreau still serve as harbour master of Lowport?")
+    assert does.text.startswith("No: as of 2 Jun 2023, the articles name Tomas Reyes [1]")
     # a yes/no question about something other than a named holder is answered as before
     plain = port_bot.ask("Is the ferry terminal of Lowport open?")
     assert not plain.text.startswith(("Yes:", "No:")), plain.text
