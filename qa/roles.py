@@ -201,9 +201,10 @@ def name_check(doc: Any) -> NameCheck | None:
 
 def _does(aux: Any, name: Any, who: str) -> NameCheck | None:
     """:func:`name_check` for a main verb after the name ("Does Chapek still run Disney?",
-    "Is Linda Yaccarino still running X?"): the name its subject, a name for its object or
-    "as" a role after it (what the name does: "run Disney", "serve as harbour master"); the
-    role is "the one who does run Disney"."""
+    "Does Ines Moreau still serve as harbour master?"): the name its subject, a name for its
+    object or "as" a role after it (what the name does); the role is "the one who does run
+    Disney". "Is Linda Yaccarino still running X?" is none: the parser reads "X" as a common
+    noun."""
     verb = aux.head
     if verb.dep_ != "ROOT" or verb.pos_ != "VERB" or name[-1].head != verb:
         return None
